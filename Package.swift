@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Compiler settings for the numeric kernels.
+///
+/// On x86-64 the default build targets x86-64-v3 (AVX2 + FMA, Haswell/Zen 1 or newer): without it every
+/// `SIMD.addingProduct` lowers to a libm `fmaf` call per lane. `-fno-math-errno` lets `squareRoot()` become one
+/// instruction. The core is optimised even in debug builds so that tests stay fast. Other architectures (arm64)
+/// use the compiler's defaults, which already include NEON and FMA.
+let kernelFlags: [SwiftSetting] = {
+    var flags: [String] = ["-Xcc", "-fno-math-errno"]
+    #if arch(x86_64)
+    flags += ["-Xcc", "-march=x86-64-v3"]
+    #endif
+    return [
+        .unsafeFlags(flags),
+        .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"], .when(configuration: .debug)),
+    ]
+}()
+
+let package = Package(
+    name: "NNKit",
+    products: [
+        .library(name: "NNKit", targets: ["NNKit"]),
+        .library(name: "NNCore", targets: ["NNCore"]),
+        .library(name: "NNLayers", targets: ["NNLayers"]),
+        .library(name: "NNModel", targets: ["NNModel"]),
+        .library(name: "NNCheckpoint", targets: ["NNCheckpoint"]),
+        .library(name: "NNData", targets: ["NNData"]),
+        .executable(name: "nnrun", targets: ["nnrun"]),
+        .executable(name: "nnbench", targets: ["nnbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "NNCore", swiftSettings: kernelFlags),
+        .target(name: "NNLayers", dependencies: ["NNCore"], swiftSettings: kernelFlags),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "NNData", dependencies: ["NNCore", "CZlib"], swiftSettings: kernelFlags),
+        .target(name: "NNCheckpoint"),
+        .target(
+            name: "NNModel",
+            dependencies: ["NNCore", "NNLayers", "NNData", "NNCheckpoint", .product(name: "Yams", package: "Yams")]),
+        .target(name: "NNKit", dependencies: ["NNCore", "NNLayers", "NNModel", "NNCheckpoint", "NNData"]),
+        .executableTarget(
+            name: "nnrun",
+            dependencies: ["NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "nnbench", dependencies: ["NNKit"], swiftSettings: kernelFlags),
+        .target(name: "NNTestSupport", dependencies: ["NNCore", "NNLayers"], path: "Tests/NNTestSupport"),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNTestSupport"]),
+        .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "NNData", "NNTestSupport"]),
+        .testTarget(name: "NNModelTests", dependencies: ["NNKit", "NNTestSupport"]),
+        .testTarget(name: "NNCheckpointTests", dependencies: ["NNCheckpoint", "NNKit"]),
+        .testTarget(name: "NNDataTests", dependencies: ["NNData"]),
+        .testTarget(name: "NNRunTests", dependencies: ["NNKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

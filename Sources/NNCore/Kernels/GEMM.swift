@@ -1,0 +1,225 @@
+/// General matrix multiplication, `C = op(A) · op(B) (+ C) (+ bias) (then ReLU)`, in pure Swift SIMD.
+///
+/// The structure is BLIS's: `B` is packed into `KC × NR` column panels and `A` into `MR × KC` row panels,
+/// so that the micro-kernel streams both from cache and keeps an `MR × NR` tile of `C` in registers
+/// (6 × 16 floats = 12 AVX2 registers). Transposed operands are handled by the packing routines, so
+/// `Aᵀ·B` and `A·Bᵀ` cost the same as `A·B` and never materialise a transpose.
+///
+/// All matrices are row-major with leading dimensions `lda`, `ldb`, `ldc` (elements between rows as stored).
+public enum GEMM {
+    /// Rows of the register tile.
+    public static let mr = 6
+    /// Columns of the register tile.
+    public static let nr = 16
+    /// Depth of one packed block (sized so that an `MR × KC` and a `KC × NR` panel stay in L1).
+    public static let kc = 256
+    /// Rows of `A` packed at a time (an `MC × KC` block stays in L2).
+    public static let mc = 96
+    /// Columns of `B` packed at a time.
+    public static let nc = 2048
+
+    /// What to do to each element of `C` after the product is complete.
+    public enum Epilogue {
+        /// Nothing.
+        case none
+        /// Add `bias[j]` to every row (a pointer to `n` values).
+        case bias(UnsafePointer<Float>)
+        /// Add `bias[j]`, then apply `max(·, 0)`.
+        case biasReLU(UnsafePointer<Float>)
+    }
+
+    /// The single GEMM entry point: `C[m×n] = op(A)[m×k] · op(B)[k×n]`, plus `C` when `accumulate`.
+    ///
+    /// - Parameters:
+    ///   - transposeA: `A` is stored as `k × m` and used transposed.
+    ///   - transposeB: `B` is stored as `n × k` and used transposed.
+    ///   - accumulate: add the product to the existing `C` (BLAS's `beta = 1`) instead of overwriting it.
+    ///   - epilogue: a bias and activation fused into the final write of `C`.
+    public static func multiply(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool = false, epilogue: Epilogue = .none
+    ) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<m {
+                let row = c + i * ldc
+                if !accumulate { row.initialize(repeating: 0, count: n) }
+                applyEpilogue(epilogue, row: row, columnOffset: 0, count: n)
+            }
+            return
+        }
+        let kcMax = Swift.min(kc, k)
+        let ncMax = Swift.min(nc, n)
+        let packedBCount = kcMax * ((ncMax + nr - 1) / nr) * nr
+        let packedACount = kcMax * ((Swift.min(mc, m) + mr - 1) / mr) * mr
+        let workspace = UnsafeMutableRawPointer.allocate(
+            byteCount: (packedBCount + packedACount) * MemoryLayout<Float>.stride, alignment: 64)
+        defer { workspace.deallocate() }
+        let packedB = workspace.bindMemory(to: Float.self, capacity: packedBCount + packedACount)
+        let packedA = packedB + packedBCount
+
+        var jc = 0
+        while jc < n {
+            let ncCur = Swift.min(nc, n - jc)
+            var pc = 0
+            while pc < k {
+                let kcCur = Swift.min(kc, k - pc)
+                packB(b, ldb: ldb, transposed: transposeB, row: pc, column: jc, depth: kcCur, width: ncCur, into: packedB)
+                let load = accumulate || pc > 0
+                let finalBlock = pc + kcCur == k
+                var ic = 0
+                while ic < m {
+                    let mcCur = Swift.min(mc, m - ic)
+                    packA(a, lda: lda, transposed: transposeA, row: ic, column: pc, height: mcCur, depth: kcCur, into: packedA)
+                    var jr = 0
+                    while jr < ncCur {
+                        let columns = Swift.min(nr, ncCur - jr)
+                        var ir = 0
+                        while ir < mcCur {
+                            microKernel(
+                                depth: kcCur, a: packedA + ir * kcCur, b: packedB + jr * kcCur,
+                                c: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
+                                rows: Swift.min(mr, mcCur - ir), columns: columns, load: load,
+                                epilogue: finalBlock ? epilogue : .none, columnOffset: jc + jr)
+                            ir += mr
+                        }
+                        jr += nr
+                    }
+                    ic += mc
+                }
+                pc += kcCur
+            }
+            jc += ncCur
+        }
+    }
+
+    /// Packs `op(B)[row ..< row+depth, column ..< column+width]` into `NR`-wide panels, each `depth × NR`,
+    /// zero-padding the last panel.
+    @inline(__always)
+    static func packB(
+        _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
+        row: Int, column: Int, depth: Int, width: Int, into packed: UnsafeMutablePointer<Float>
+    ) {
+        var j0 = 0
+        while j0 < width {
+            let panel = packed + j0 * depth
+            let columns = Swift.min(nr, width - j0)
+            if !transposed {
+                if columns == nr {
+                    for p in 0..<depth { panel.store16(b.load16((row + p) * ldb + column + j0), p * nr) }
+                } else {
+                    for p in 0..<depth {
+                        let source = b + (row + p) * ldb + column + j0
+                        for j in 0..<nr { panel[p * nr + j] = j < columns ? source[j] : 0 }
+                    }
+                }
+            } else {
+                if columns < nr { panel.initialize(repeating: 0, count: depth * nr) }
+                for j in 0..<columns {
+                    let source = b + (column + j0 + j) * ldb + row
+                    for p in 0..<depth { panel[p * nr + j] = source[p] }
+                }
+            }
+            j0 += nr
+        }
+    }
+
+    /// Packs `op(A)[row ..< row+height, column ..< column+depth]` into `MR`-tall panels, each `depth × MR`,
+    /// zero-padding the last panel.
+    @inline(__always)
+    static func packA(
+        _ a: UnsafePointer<Float>, lda: Int, transposed: Bool,
+        row: Int, column: Int, height: Int, depth: Int, into packed: UnsafeMutablePointer<Float>
+    ) {
+        var i0 = 0
+        while i0 < height {
+            let panel = packed + i0 * depth
+            let rows = Swift.min(mr, height - i0)
+            if transposed {
+                for p in 0..<depth {
+                    let source = a + (column + p) * lda + row + i0
+                    for i in 0..<mr { panel[p * mr + i] = i < rows ? source[i] : 0 }
+                }
+            } else {
+                if rows < mr { panel.initialize(repeating: 0, count: depth * mr) }
+                for i in 0..<rows {
+                    let source = a + (row + i0 + i) * lda + column
+                    for p in 0..<depth { panel[p * mr + i] = source[p] }
+                }
+            }
+            i0 += mr
+        }
+    }
+
+    /// Computes one `MR × NR` tile from packed panels and writes (or adds) the valid `rows × columns` part.
+    @inline(__always)
+    static func microKernel(
+        depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool,
+        epilogue: Epilogue, columnOffset: Int
+    ) {
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
+        var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+        var ap = a, bp = b
+        for _ in 0..<depth {
+            let bv = bp.load16(0)
+            c0 = c0.addingProduct(ap[0], bv)
+            c1 = c1.addingProduct(ap[1], bv)
+            c2 = c2.addingProduct(ap[2], bv)
+            c3 = c3.addingProduct(ap[3], bv)
+            c4 = c4.addingProduct(ap[4], bv)
+            c5 = c5.addingProduct(ap[5], bv)
+            ap += mr
+            bp += nr
+        }
+        if rows == mr && columns == nr {
+            writeRow(c0, c, load: load, epilogue: epilogue, columnOffset: columnOffset)
+            writeRow(c1, c + ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
+            writeRow(c2, c + 2 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
+            writeRow(c3, c + 3 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
+            writeRow(c4, c + 4 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
+            writeRow(c5, c + 5 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
+            return
+        }
+        let tile = (c0, c1, c2, c3, c4, c5)
+        withUnsafeBytes(of: tile) { raw in
+            let values = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+            for i in 0..<rows {
+                let row = c + i * ldc
+                for j in 0..<columns {
+                    let v = values[i * nr + j]
+                    row[j] = load ? row[j] + v : v
+                }
+                applyEpilogue(epilogue, row: row, columnOffset: columnOffset, count: columns)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func writeRow(
+        _ value: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>, load: Bool, epilogue: Epilogue, columnOffset: Int
+    ) {
+        var v = load ? value + row.load16(0) : value
+        switch epilogue {
+        case .none: break
+        case .bias(let bias): v += bias.load16(columnOffset)
+        case .biasReLU(let bias):
+            v += bias.load16(columnOffset)
+            v.replace(with: 0, where: v .< 0)
+        }
+        row.store16(v, 0)
+    }
+
+    static func applyEpilogue(_ epilogue: Epilogue, row: UnsafeMutablePointer<Float>, columnOffset: Int, count: Int) {
+        switch epilogue {
+        case .none: return
+        case .bias(let bias):
+            for j in 0..<count { row[j] += bias[columnOffset + j] }
+        case .biasReLU(let bias):
+            for j in 0..<count { row[j] = Swift.max(row[j] + bias[columnOffset + j], 0) }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@inline(__always) func _log(_ x: Double) -> Double { log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { cos(x) }

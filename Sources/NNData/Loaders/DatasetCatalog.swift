@@ -1,0 +1,68 @@
+import Foundation
+
+/// Resolves a data set reference from a model file or the command line to a train/test split.
+///
+/// A reference is one of: `spiral`; `fashion-mnist` (Debian's `dataset-fashion-mnist`, in
+/// `/usr/share/datasets/fashion-mnist`); `mnist-idx:<dir>` or a directory holding the four MNIST-style IDX
+/// files; `csv:<train.csv>` or a `.csv` path (the test set is `<name>-test.csv` beside it when present,
+/// otherwise the last 20% of the file).
+public enum DatasetCatalog {
+    /// The built-in names.
+    public static let names = ["spiral", "fashion-mnist"]
+    /// Where Debian installs Fashion-MNIST.
+    public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+
+    /// Loads the data set named by `reference`.
+    public static func load(_ reference: String) throws(DataError) -> DataSplit {
+        switch reference {
+        case "spiral":
+            return Spiral.split()
+        case "fashion-mnist":
+            guard FileManager.default.fileExists(atPath: fashionMNISTDirectory) else {
+                throw .notFound(path: fashionMNISTDirectory,
+                                hint: "install it with `apt-get install dataset-fashion-mnist`, or pass --data DIR with the IDX files")
+            }
+            return try idxDirectory(fashionMNISTDirectory)
+        default:
+            if reference.hasPrefix("mnist-idx:") { return try idxDirectory(String(reference.dropFirst("mnist-idx:".count))) }
+            if reference.hasPrefix("csv:") { return try csv(String(reference.dropFirst("csv:".count))) }
+            if reference.hasSuffix(".csv") { return try csv(reference) }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue {
+                return try idxDirectory(reference)
+            }
+            throw .unknownDataset(name: reference, known: names)
+        }
+    }
+
+    /// Loads `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte` and
+    /// `t10k-labels-idx1-ubyte` (each optionally `.gz`) from `directory`.
+    public static func idxDirectory(_ directory: String) throws(DataError) -> DataSplit {
+        func file(_ stem: String) throws(DataError) -> String {
+            for candidate in [stem + ".gz", stem] {
+                let path = (directory as NSString).appendingPathComponent(candidate)
+                if FileManager.default.fileExists(atPath: path) { return path }
+            }
+            throw .notFound(path: (directory as NSString).appendingPathComponent(stem + "[.gz]"),
+                            hint: "an IDX directory holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz)")
+        }
+        let train = try IDXFile.dataset(images: file("train-images-idx3-ubyte"), labels: file("train-labels-idx1-ubyte"))
+        let test = try IDXFile.dataset(images: file("t10k-images-idx3-ubyte"), labels: file("t10k-labels-idx1-ubyte"))
+        return DataSplit(train: train, test: test)
+    }
+
+    /// Loads a CSV training file and its test file (`<stem>-test.csv`) or, without one, holds out the last 20%.
+    public static func csv(_ path: String) throws(DataError) -> DataSplit {
+        let train = try CSVDataset.load(path: path)
+        let testPath = String(path.dropLast(4)) + "-test.csv"
+        if FileManager.default.fileExists(atPath: testPath) {
+            let test = try CSVDataset.load(path: testPath)
+            guard test.sampleShape == train.sampleShape else {
+                throw .inconsistent("\(testPath) has \(test.sampleSize) features per sample, \(path) has \(train.sampleSize)")
+            }
+            return DataSplit(train: train, test: test)
+        }
+        let cut = Swift.max(1, train.count * 4 / 5)
+        return DataSplit(train: train.subset(Array(0..<cut)), test: train.subset(Array(cut..<train.count)))
+    }
+}

@@ -1,0 +1,49 @@
+import CZlib
+import Foundation
+
+/// Reads whole files, transparently inflating gzip, with a cap on the inflated size.
+enum FileBytes {
+    /// The largest inflated file accepted (guards against decompression bombs).
+    static let maximumSize = 2 << 30
+
+    static func read(_ path: String) throws(DataError) -> [UInt8] {
+        guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path, hint: "") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .malformed(path: path, location: "open", message: "the file cannot be read")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B else { return bytes }
+        return try gunzip(bytes, path: path)
+    }
+
+    static func gunzip(_ compressed: [UInt8], path: String) throws(DataError) -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw .malformed(path: path, location: "gzip header", message: "zlib could not start")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var status: Int32 = Z_OK
+        var input = compressed
+        input.withUnsafeMutableBufferPointer { source in
+            stream.next_in = source.baseAddress
+            stream.avail_in = uInt(source.count)
+            repeat {
+                chunk.withUnsafeMutableBufferPointer { target in
+                    stream.next_out = target.baseAddress
+                    stream.avail_out = uInt(target.count)
+                    status = inflate(&stream, Z_NO_FLUSH)
+                }
+                let produced = chunk.count - Int(stream.avail_out)
+                output.append(contentsOf: chunk[..<produced])
+            } while status == Z_OK && output.count <= maximumSize
+        }
+        guard status == Z_STREAM_END else {
+            let offset = Int(stream.total_in)
+            let reason = output.count > maximumSize ? "inflates to more than \(maximumSize) bytes" : "corrupt or truncated gzip data"
+            throw .malformed(path: path, location: "compressed byte \(offset)", message: reason)
+        }
+        return output
+    }
+}

@@ -1,0 +1,65 @@
+@_exported import NNCore
+
+/// A node of a sequential network: a differentiable function of one tensor, with named parameters.
+///
+/// The contract is the source texts': `forward` computes the output and caches what `backward` needs;
+/// `backward` receives ∂L/∂output, stores ∂L/∂parameter in each parameter's `gradient` (overwriting it),
+/// and returns ∂L/∂input. Shapes include the batch dimension first (`[N, …]`); `outputShape(forInput:)`
+/// works on the shape of one sample (without `N`) and is what shape inference and `nnrun inspect` use.
+///
+/// Layers are classes because they hold caches and parameters that optimisers update in place.
+public protocol Layer: AnyObject {
+    /// The shape of one output sample for one input sample of `shape`, or an error naming both shapes.
+    func outputShape(forInput shape: [Int]) throws -> [Int]
+    /// Computes the output for a batch; `training` selects training behaviour (dropout, batch statistics).
+    func forward(_ input: Tensor, training: Bool) throws -> Tensor
+    /// Propagates ∂L/∂output back to ∂L/∂input, filling the parameters' gradients.
+    func backward(_ outputGradient: Tensor) throws -> Tensor
+    /// The learnable parameters by local name (`weight`, `bias`, …), in a stable order.
+    var parameters: [NamedParameter] { get }
+}
+
+extension Layer {
+    /// Layers without parameters.
+    public var parameters: [NamedParameter] { [] }
+
+    /// Forward in inference mode.
+    public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        try forward(input, training: false)
+    }
+}
+
+/// A learnable tensor and its gradient, shared by reference between a layer and the optimiser.
+public final class Parameter {
+    /// The current value.
+    public var value: Tensor
+    /// ∂L/∂value from the latest backward pass; same shape as `value`.
+    public var gradient: Tensor
+
+    /// Creates a parameter with a zero gradient.
+    public init(_ value: Tensor) {
+        self.value = value
+        self.gradient = Tensor(uncheckedZerosLike: value)
+    }
+}
+
+/// A parameter with its name: local (`weight`) inside a layer, dotted (`hidden.weight`) in a network.
+public struct NamedParameter {
+    /// The name, e.g. `weight` or `layers.0.weight`.
+    public let name: String
+    /// The parameter.
+    public let parameter: Parameter
+
+    /// Pairs a name with a parameter.
+    public init(_ name: String, _ parameter: Parameter) {
+        self.name = name
+        self.parameter = parameter
+    }
+}
+
+extension Tensor {
+    /// Zeros with the shape of `other` (the shape is known to be valid).
+    public init(uncheckedZerosLike other: Tensor) {
+        self = (try? Tensor.zeros(other.shape)) ?? Tensor(scalar: 0)
+    }
+}

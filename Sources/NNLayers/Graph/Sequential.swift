@@ -1,0 +1,54 @@
+/// A network as a chain of layers: forward left to right, backward right to left.
+///
+/// Parameters get dotted names from the layer's name (`hidden.weight`) or, for unnamed layers,
+/// its position (`layers.2.weight`).
+public final class Sequential {
+    /// The layers in order.
+    public let layers: [any Layer]
+    /// Each layer's name: given, or `layers.<index>`.
+    public let names: [String]
+
+    /// Chains unnamed layers.
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+        self.names = layers.indices.map { "layers.\($0)" }
+    }
+
+    /// Chains layers with optional names (`nil` means `layers.<index>`).
+    public init(named layers: [(name: String?, layer: any Layer)]) {
+        self.layers = layers.map(\.layer)
+        self.names = layers.enumerated().map { $0.element.name ?? "layers.\($0.offset)" }
+    }
+
+    /// Runs every layer's forward pass in order.
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        var x = input
+        for layer in layers { x = try layer.forward(x, training: training) }
+        return x
+    }
+
+    /// Inference: forward with `training: false`.
+    public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        try forward(input, training: false)
+    }
+
+    /// Runs every layer's backward pass in reverse order, filling all gradients; returns ∂L/∂input.
+    @discardableResult
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        var gradient = outputGradient
+        for layer in layers.reversed() { gradient = try layer.backward(gradient) }
+        return gradient
+    }
+
+    /// Every parameter with its dotted name, in layer order.
+    public var parameters: [NamedParameter] {
+        zip(names, layers).flatMap { name, layer in
+            layer.parameters.map { NamedParameter(name + "." + $0.name, $0.parameter) }
+        }
+    }
+
+    /// The per-sample output shape for a per-sample input shape, through every layer.
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
+        try layers.reduce(shape) { try $1.outputShape(forInput: $0) }
+    }
+}

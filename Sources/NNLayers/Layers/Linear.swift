@@ -1,0 +1,126 @@
+/// The affine layer of the source texts, `y = x · W + b` (also registered as `Affine` and `Dense`).
+///
+/// Shapes: input `[N, …]` is flattened to rows `[N, D]`; `W` is `[D, units]`, `b` is `[units]`,
+/// output `[N, units]`.
+///
+/// Gradients: `∂L/∂x = ∂L/∂y · Wᵀ` (reshaped to the input's shape), `∂L/∂W = xᵀ · ∂L/∂y`,
+/// `∂L/∂b = Σₙ ∂L/∂yₙ`.
+public final class Linear: RegistrableLayer {
+    public static let typeName = "Linear"
+    public static let aliases = ["Affine", "Dense"]
+    public static let summary = "Fully connected layer y = x·W + b; input flattened to [N, D]"
+    public static let options = [
+        LayerOption("units", .int, required: true, "number of outputs"),
+        LayerOption("init", .string, default: "he", "weight initialiser: " + WeightInitializer.allCases.map(\.rawValue).joined(separator: ", ")),
+        LayerOption("bias", .bool, default: "true", "whether to learn a bias"),
+    ]
+
+    /// The weight `[inputSize, outputSize]`.
+    public let weight: Parameter
+    /// The bias `[outputSize]`, or `nil` for a layer without bias.
+    public let bias: Parameter?
+    /// Inputs per sample, `D`.
+    public let inputSize: Int
+    /// Outputs per sample.
+    public let outputSize: Int
+
+    private var input: Tensor?
+
+    /// Creates a layer with initialised weights and a zero bias.
+    public init(inputSize: Int, outputSize: Int, initializer: WeightInitializer = .he, bias: Bool = true, seed: UInt64 = 0) throws {
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        weight = Parameter(try initializer.makeWeight(shape: [inputSize, outputSize], fanIn: inputSize, fanOut: outputSize, seed: seed))
+        self.bias = bias ? Parameter(try .zeros([outputSize])) : nil
+    }
+
+    /// Creates a layer from given weight `[D, units]` and bias `[units]` values.
+    public init(weight: Tensor, bias: Tensor?) throws {
+        guard weight.rank == 2 else { throw LayerError.inputShape(layer: "Linear weight", expected: "[D, units]", got: weight.shape) }
+        if let bias, bias.shape != [weight.shape[1]] {
+            throw LayerError.inputShape(layer: "Linear bias", expected: "[\(weight.shape[1])]", got: bias.shape)
+        }
+        inputSize = weight.shape[0]
+        outputSize = weight.shape[1]
+        self.weight = Parameter(weight)
+        self.bias = bias.map(Parameter.init)
+    }
+
+    public convenience init(configuration: LayerConfiguration) throws {
+        let units = try configuration.positiveInt("units")
+        let name = try configuration.string("init", default: "he", allowed: WeightInitializer.allCases.map(\.rawValue))
+        let inputSize = configuration.inputShape.reduce(1, *)
+        guard inputSize > 0 else {
+            throw ConfigurationError.inputShape(layer: Self.typeName, expected: "a non-empty sample", got: configuration.inputShape)
+        }
+        try self.init(
+            inputSize: inputSize, outputSize: units, initializer: WeightInitializer(rawValue: name) ?? .he,
+            bias: try configuration.bool("bias", default: true), seed: configuration.seed)
+    }
+
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
+        guard shape.reduce(1, *) == inputSize else {
+            throw LayerError.inputShape(layer: Self.typeName, expected: "\(inputSize) features", got: shape)
+        }
+        return [outputSize]
+    }
+
+    public var parameters: [NamedParameter] {
+        [NamedParameter("weight", weight)] + (bias.map { [NamedParameter("bias", $0)] } ?? [])
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let rows = input.shape.first ?? 0
+        guard input.rank >= 2, rows * inputSize == input.count else {
+            throw LayerError.inputShape(layer: Self.typeName, expected: "[N, \(inputSize)]", got: input.shape)
+        }
+        self.input = input
+        let (inputSize, outputSize) = (self.inputSize, self.outputSize)
+        return input.withUnsafeBufferPointer { x in
+            weight.value.withUnsafeBufferPointer { w in
+                Tensor(unsafeUninitializedShape: [rows, outputSize]) { y in
+                    let multiply = { (epilogue: GEMM.Epilogue) in
+                        GEMM.multiply(
+                            m: rows, n: outputSize, k: inputSize, a: x.baseAddress!, lda: inputSize,
+                            b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize, epilogue: epilogue)
+                    }
+                    if let bias {
+                        bias.value.withUnsafeBufferPointer { multiply(.bias($0.baseAddress!)) }
+                    } else {
+                        multiply(.none)
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let input else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
+        let rows = input.shape[0]
+        guard outputGradient.shape == [rows, outputSize] else {
+            throw LayerError.gradientShape(layer: Self.typeName, expected: [rows, outputSize], got: outputGradient.shape)
+        }
+        let (inputSize, outputSize) = (self.inputSize, self.outputSize)
+        outputGradient.withUnsafeBufferPointer { dy in
+            input.withUnsafeBufferPointer { x in
+                weight.gradient.withUnsafeMutableBufferPointer { dw in
+                    GEMM.multiply(
+                        m: inputSize, n: outputSize, k: rows, a: x.baseAddress!, lda: inputSize, transposeA: true,
+                        b: dy.baseAddress!, ldb: outputSize, c: dw.baseAddress!, ldc: outputSize)
+                }
+            }
+            bias?.gradient.withUnsafeMutableBufferPointer { db in
+                Kernels.sumRows(dy.baseAddress!, rows: rows, columns: outputSize, into: db.baseAddress!)
+            }
+        }
+        return outputGradient.withUnsafeBufferPointer { dy in
+            weight.value.withUnsafeBufferPointer { w in
+                Tensor(unsafeUninitializedShape: input.shape) { dx in
+                    GEMM.multiply(
+                        m: rows, n: inputSize, k: outputSize, a: dy.baseAddress!, lda: outputSize,
+                        b: w.baseAddress!, ldb: outputSize, transposeB: true, c: dx.baseAddress!, ldc: inputSize)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// Updates parameters from their gradients; the texts' third training step.
+///
+/// Optimisers keep per-parameter state (velocities, moment estimates) keyed by the parameter's dotted
+/// name, exposed as `state` with keys `<param>.<slot>` so checkpoints can save and restore it exactly.
+public protocol Optimizer: AnyObject {
+    /// The type name (`SGD`, `Adam`, …).
+    var typeName: String { get }
+    /// The step size; schedules change it between steps.
+    var learningRate: Float { get set }
+    /// The hyperparameters, for checkpoint metadata and summaries.
+    var hyperparameters: [String: Double] { get }
+    /// The number of updates made so far.
+    var stepCount: Int { get }
+    /// Applies one update to every parameter from its `gradient`.
+    func update(_ parameters: [NamedParameter])
+    /// The per-parameter slots, keyed `<param>.<slot>` (e.g. `hidden.weight.m`).
+    var state: [String: Tensor] { get }
+    /// Restores slots and the step count saved from `state` and `stepCount`.
+    func restore(state: [String: Tensor], stepCount: Int) throws
+}
+
+/// Slot storage shared by the optimisers: one tensor per parameter and slot name.
+struct OptimizerSlots {
+    private(set) var values: [String: Tensor] = [:]
+
+    /// The slot for `parameter`, created as zeros of its shape on first use.
+    mutating func withSlot<R>(_ slot: String, for parameter: NamedParameter, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+        let key = parameter.name + "." + slot
+        if values[key]?.shape != parameter.parameter.value.shape {
+            values[key] = Tensor(uncheckedZerosLike: parameter.parameter.value)
+        }
+        return values[key]!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    mutating func restore(_ state: [String: Tensor], slots: [String]) throws {
+        for key in state.keys where !slots.contains(where: { key.hasSuffix("." + $0) }) {
+            throw OptimizerError.unknownSlot(key)
+        }
+        values = state
+    }
+}
+
+/// An error restoring or configuring an optimiser.
+public enum OptimizerError: Error, Equatable, CustomStringConvertible {
+    /// A saved state key that this optimiser does not use.
+    case unknownSlot(String)
+
+    public var description: String {
+        switch self {
+        case .unknownSlot(let key): "optimizer state '\(key)' does not belong to this optimizer type"
+        }
+    }
+}
+
+extension Parameter {
+    /// Calls `body` with pointers to the value, the gradient, and the element count.
+    @inline(__always)
+    func withValueAndGradient(_ body: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void) {
+        let gradient = self.gradient
+        gradient.withUnsafeBufferPointer { g in
+            value.withUnsafeMutableBufferPointer { w in body(w.baseAddress!, g.baseAddress!, w.count) }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+/// Everything a layer factory needs: its options, the shape of one input sample, and a seed.
+///
+/// Typed accessors validate each option and throw `ConfigurationError` naming the key, so a factory
+/// reads like `let units = try configuration.positiveInt("units")`.
+public struct LayerConfiguration: Sendable {
+    /// The options from the model file (or code), by key.
+    public var options: [String: ConfigValue]
+    /// The shape of one input sample (without the batch dimension).
+    public var inputShape: [Int]
+    /// The seed for this layer's initialisation; distinct per layer in a model.
+    public var seed: UInt64
+
+    /// Creates a configuration.
+    public init(options: [String: ConfigValue] = [:], inputShape: [Int], seed: UInt64 = 0) {
+        self.options = options
+        self.inputShape = inputShape
+        self.seed = seed
+    }
+
+    /// An integer option, or `defaultValue` when absent (`nil` default means required).
+    public func int(_ key: String, default defaultValue: Int? = nil) throws(ConfigurationError) -> Int {
+        switch options[key] {
+        case .int(let v)?: return v
+        case .double(let v)? where v.rounded() == v && abs(v) < 1e15: return Int(v)
+        case let other?: throw .wrongType(key: key, expected: "an integer", found: other.kindDescription)
+        case nil:
+            guard let defaultValue else { throw .missing(key: key, expected: "an integer") }
+            return defaultValue
+        }
+    }
+
+    /// An integer option that must be at least 1.
+    public func positiveInt(_ key: String, default defaultValue: Int? = nil) throws(ConfigurationError) -> Int {
+        let value = try int(key, default: defaultValue)
+        guard value >= 1 else { throw .invalidValue(key: key, value: "\(value)", requirement: "it must be at least 1") }
+        return value
+    }
+
+    /// A numeric option (integers are accepted).
+    public func double(_ key: String, default defaultValue: Double? = nil) throws(ConfigurationError) -> Double {
+        switch options[key] {
+        case .double(let v)?: return v
+        case .int(let v)?: return Double(v)
+        case let other?: throw .wrongType(key: key, expected: "a number", found: other.kindDescription)
+        case nil:
+            guard let defaultValue else { throw .missing(key: key, expected: "a number") }
+            return defaultValue
+        }
+    }
+
+    /// A string option; when `allowed` is given the value must be one of them.
+    public func string(_ key: String, default defaultValue: String? = nil, allowed: [String]? = nil) throws(ConfigurationError) -> String {
+        let value: String
+        switch options[key] {
+        case .string(let v)?: value = v
+        case let other?: throw .wrongType(key: key, expected: "a string", found: other.kindDescription)
+        case nil:
+            guard let defaultValue else { throw .missing(key: key, expected: "a string") }
+            value = defaultValue
+        }
+        if let allowed, !allowed.contains(value) {
+            throw .invalidValue(key: key, value: "'\(value)'", requirement: "it must be one of \(allowed.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// A boolean option.
+    public func bool(_ key: String, default defaultValue: Bool? = nil) throws(ConfigurationError) -> Bool {
+        switch options[key] {
+        case .bool(let v)?: return v
+        case let other?: throw .wrongType(key: key, expected: "a boolean", found: other.kindDescription)
+        case nil:
+            guard let defaultValue else { throw .missing(key: key, expected: "a boolean") }
+            return defaultValue
+        }
+    }
+
+    /// A list of integers, or a single integer repeated `count` times (as `kernel: 3` for `[3, 3]`).
+    public func intList(_ key: String, count: Int, default defaultValue: [Int]? = nil) throws(ConfigurationError) -> [Int] {
+        switch options[key] {
+        case .int(let v)?: return Array(repeating: v, count: count)
+        case .list(let items)?:
+            var values: [Int] = []
+            for item in items {
+                guard case .int(let v) = item else {
+                    throw .wrongType(key: key, expected: "a list of \(count) integers", found: "a list containing \(item.kindDescription)")
+                }
+                values.append(v)
+            }
+            guard values.count == count else {
+                throw .invalidValue(key: key, value: "\(values)", requirement: "it must have \(count) entries")
+            }
+            return values
+        case let other?: throw .wrongType(key: key, expected: "an integer or a list of \(count) integers", found: other.kindDescription)
+        case nil:
+            guard let defaultValue else { throw .missing(key: key, expected: "an integer or a list of \(count) integers") }
+            return defaultValue
+        }
+    }
+}

@@ -1,0 +1,1 @@
+print("nnrun 0.1.0")
