@@ -1,0 +1,88 @@
+import NNCore
+import Testing
+
+/// GEMM against a naive triple loop in `Double`, across the three forms, odd sizes and block edges.
+@Suite struct GEMMTests {
+    static let sizes: [(Int, Int, Int)] = [
+        (1, 1, 1), (3, 5, 7), (6, 16, 1), (7, 17, 3), (13, 33, 257), (97, 31, 300), (128, 40, 784), (5, 2100, 9),
+    ]
+
+    func naive(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * m + i] : a[i * k + p]
+                    let y = transposeB ? b[j * k + p] : b[p * n + j]
+                    s += Double(x) * Double(y)
+                }
+                c[i * n + j] = s
+            }
+        }
+        return c
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func matchesNaiveProduct(transposeA: Bool, transposeB: Bool) throws {
+        for (m, n, k) in Self.sizes {
+            var generator = SeededGenerator(seed: UInt64(m * 1000 + n * 10 + k))
+            let a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
+            let b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            var c = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        GEMM.multiply(
+                            m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
+                            b: b.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB, c: c.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            let expected = naive(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+            let worst = zip(c, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 1e-4 * Double(k).squareRoot() + 1e-6, "m=\(m) n=\(n) k=\(k) worst=\(worst)")
+        }
+    }
+
+    @Test func accumulatesAndAppliesEpilogue() {
+        let (m, n, k) = (7, 19, 5)
+        let a = (0..<(m * k)).map { Float($0 % 7) - 3 }
+        let b = (0..<(k * n)).map { Float($0 % 5) - 2 }
+        let bias = (0..<n).map { Float($0) - 9 }
+        let product = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false)
+        var c = [Float](repeating: 1, count: m * n)
+        var fused = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, accumulate: true)
+                }
+                bias.withUnsafeBufferPointer { bias in
+                    fused.withUnsafeMutableBufferPointer { f in
+                        GEMM.multiply(
+                            m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: f.baseAddress!, ldc: n,
+                            epilogue: .biasReLU(bias.baseAddress!))
+                    }
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                #expect(c[i * n + j] == Float(product[i * n + j] + 1))
+                #expect(fused[i * n + j] == max(0, Float(product[i * n + j]) + bias[j]))
+            }
+        }
+    }
+
+    @Test func emptyInnerDimensionGivesZeroOrKeepsC() {
+        var c: [Float] = [5, 5]
+        let none: [Float] = [0]
+        none.withUnsafeBufferPointer { p in
+            c.withUnsafeMutableBufferPointer { c in
+                GEMM.multiply(m: 1, n: 2, k: 0, a: p.baseAddress!, lda: 1, b: p.baseAddress!, ldb: 2, c: c.baseAddress!, ldc: 2)
+            }
+        }
+        #expect(c == [0, 0])
+    }
+}
