@@ -52,8 +52,7 @@ public final class Adam: Optimizer {
         let decoupled = decoupledWeightDecay
         for named in parameters {
             named.parameter.withValueAndGradient { w, g, count in
-                slots.withSlot("m", for: named) { m in
-                    slots.withSlot("v", for: named) { v in
+                slots.withSlots("m", "v", for: named) { m, v in
                         for i in 0..<count {
                             let gradient = decoupled ? g[i] : g[i] + lambda * w[i]
                             m[i] += (1 - b1) * (gradient - m[i])
@@ -61,7 +60,6 @@ public final class Adam: Optimizer {
                             if decoupled { w[i] -= eta * lambda * w[i] }
                             w[i] -= correctedRate * m[i] / (v[i].squareRoot() + epsilon)
                         }
-                    }
                 }
             }
         }

@@ -23,13 +23,33 @@ public protocol Optimizer: AnyObject {
 struct OptimizerSlots {
     private(set) var values: [String: Tensor] = [:]
 
-    /// The slot for `parameter`, created as zeros of its shape on first use.
+    /// Calls `body` with a pointer to `parameter`'s slot, created as zeros of its shape on first use.
     mutating func withSlot<R>(_ slot: String, for parameter: NamedParameter, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
-        let key = parameter.name + "." + slot
-        if values[key]?.shape != parameter.parameter.value.shape {
-            values[key] = Tensor(uncheckedZerosLike: parameter.parameter.value)
+        var tensor = take(slot, for: parameter)
+        defer { values[parameter.name + "." + slot] = tensor }
+        return tensor.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Calls `body` with pointers to two slots of `parameter` at once (Adam's `m` and `v`).
+    mutating func withSlots<R>(
+        _ first: String, _ second: String, for parameter: NamedParameter,
+        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> R
+    ) -> R {
+        var a = take(first, for: parameter), b = take(second, for: parameter)
+        defer {
+            values[parameter.name + "." + first] = a
+            values[parameter.name + "." + second] = b
         }
-        return values[key]!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        return a.withUnsafeMutableBufferPointer { a in
+            b.withUnsafeMutableBufferPointer { b in body(a.baseAddress!, b.baseAddress!) }
+        }
+    }
+
+    /// Removes and returns a slot (so it is uniquely referenced while mutated), or new zeros.
+    private mutating func take(_ slot: String, for parameter: NamedParameter) -> Tensor {
+        let key = parameter.name + "." + slot
+        if let tensor = values.removeValue(forKey: key), tensor.shape == parameter.parameter.value.shape { return tensor }
+        return Tensor(uncheckedZerosLike: parameter.parameter.value)
     }
 
     mutating func restore(_ state: [String: Tensor], slots: [String]) throws {

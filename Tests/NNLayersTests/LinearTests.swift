@@ -1,0 +1,57 @@
+import NNLayers
+import NNTestSupport
+import Testing
+
+@Suite struct LinearTests {
+    @Test func forwardComputesAffineMap() throws {
+        let layer = try Linear(
+            weight: try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]), bias: try Tensor(shape: [3], scalars: [0.5, -1, 0]))
+        let y = try layer.forward(try Tensor(shape: [2, 2], scalars: [1, 0, -1, 2]), training: true)
+        #expect(y.scalars == [1.5, 1, 3, 7.5, 7, 9])
+    }
+
+    @Test func backwardUsesTransposes() throws {
+        let layer = try Linear(weight: try Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]), bias: try Tensor.zeros([2]))
+        _ = try layer.forward(try Tensor(shape: [1, 2], scalars: [5, 6]), training: true)
+        let dx = try layer.backward(try Tensor(shape: [1, 2], scalars: [1, -1]))
+        #expect(dx.scalars == [-1, -1])  // dy · Wᵀ
+        #expect(layer.weight.gradient.scalars == [5, -5, 6, -6])  // xᵀ · dy
+        #expect(layer.bias?.gradient.scalars == [1, -1])
+    }
+
+    @Test(arguments: [[3, 4], [2, 2, 3], [7, 33]])
+    func gradientMatchesNumerical(shape: [Int]) throws {
+        let features = shape.dropFirst().reduce(1, *)
+        let layer = try Linear(inputSize: features, outputSize: 5, initializer: .xavier, seed: 11)
+        layer.bias!.value = GradientCheck.sample([5], seed: 12)
+        let report = try GradientCheck.check(layer, input: GradientCheck.sample(shape, seed: 13))
+        #expect(report.worstError < 2e-3, "\(report)")
+    }
+
+    @Test func withoutBiasAndMatMul() throws {
+        let layer = try Linear(inputSize: 4, outputSize: 3, bias: false, seed: 1)
+        #expect(layer.parameters.map(\.name) == ["weight"])
+        let report = try GradientCheck.check(layer, input: GradientCheck.sample([2, 4], seed: 2))
+        #expect(report.worstError < 2e-3, "\(report)")
+        let matmul = try MatMul(weight: try Tensor(shape: [2, 1], scalars: [2, 3]))
+        #expect(try matmul.forward(try Tensor(shape: [1, 2], scalars: [1, 1]), training: true).scalars == [5])
+        let matmulReport = try GradientCheck.check(try MatMul(inputSize: 3, outputSize: 2, seed: 3), input: GradientCheck.sample([4, 3], seed: 4))
+        #expect(matmulReport.worstError < 2e-3, "\(matmulReport)")
+    }
+
+    @Test func rejectsWrongInputWidth() throws {
+        let layer = try Linear(inputSize: 4, outputSize: 2)
+        #expect(throws: LayerError.self) { try layer.forward(try Tensor.zeros([3, 5]), training: true) }
+        #expect(throws: LayerError.self) { try layer.outputShape(forInput: [5]) }
+        #expect(try layer.outputShape(forInput: [2, 2]) == [2])
+    }
+
+    @Test func initializersAreSeededAndScaled() throws {
+        let a = try Linear(inputSize: 400, outputSize: 100, initializer: .he, seed: 5)
+        let b = try Linear(inputSize: 400, outputSize: 100, initializer: .he, seed: 5)
+        #expect(a.weight.value == b.weight.value)
+        let w = a.weight.value.scalars
+        let variance = w.reduce(0) { $0 + $1 * $1 } / Float(w.count)
+        #expect(abs(variance - 2.0 / 400) < 0.0005)  // He: σ² = 2 / fan_in
+    }
+}

@@ -1,0 +1,70 @@
+import NNData
+import NNLayers
+import NNTestSupport
+import Testing
+
+/// A whole two-layer network: gradients by backpropagation against numerical differentiation, and training.
+@Suite struct NetworkTests {
+    func twoLayerNet(seed: UInt64) throws -> Sequential {
+        Sequential(named: [
+            ("hidden", try Linear(inputSize: 4, outputSize: 6, initializer: .xavier, seed: seed)),
+            (nil, Sigmoid()),
+            ("output", try Linear(inputSize: 6, outputSize: 3, initializer: .xavier, seed: seed + 1)),
+        ])
+    }
+
+    @Test func parameterNamesAreDotted() throws {
+        let net = try twoLayerNet(seed: 1)
+        #expect(net.parameters.map(\.name) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])
+        #expect(try net.outputShape(forInput: [4]) == [3])
+    }
+
+    @Test func backpropagationMatchesNumericalGradient() throws {
+        let net = try twoLayerNet(seed: 3)
+        let x = GradientCheck.sample([5, 4], seed: 4)
+        let labels = [0, 2, 1, 1, 0]
+        let loss = SoftmaxWithLoss()
+        _ = try loss.forward(try net.forward(x, training: true), targets: .classIndices(labels))
+        try net.backward(try loss.backward())
+        for named in net.parameters {
+            let analytic = named.parameter.gradient
+            let original = named.parameter.value
+            let numeric = try GradientCheck.numericalGradient(at: original, step: 1e-2) { value in
+                named.parameter.value = value
+                defer { named.parameter.value = original }
+                return Double(try SoftmaxWithLoss().forward(try net.forward(x, training: true), targets: .classIndices(labels)))
+            }
+            let worst = zip(analytic.scalars, numeric).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 1e-4, "\(named.name): \(worst)")
+        }
+    }
+
+    @Test func trainsOnSpiralAboveNinetyPercent() throws {
+        let data = Spiral.split()
+        let net = Sequential([
+            try Linear(inputSize: 2, outputSize: 30, initializer: .xavier, seed: 1), Sigmoid(),
+            try Linear(inputSize: 30, outputSize: 3, initializer: .xavier, seed: 2),
+        ])
+        let optimizer = SGD(learningRate: 1.0)
+        let loss = SoftmaxWithLoss()
+        let sampler = BatchSampler(count: data.train.count, batchSize: 30, seed: 9)
+        var firstLoss: Float?
+        var lastLoss: Float = 0
+        for epoch in 0..<300 {
+            var total: Float = 0
+            for indices in sampler.batches(epoch: epoch) {
+                let batch = data.train.batch(indices)
+                let value = try loss.forward(try net.forward(batch.features, training: true), targets: .classIndices(batch.labels))
+                try net.backward(try loss.backward())
+                optimizer.update(net.parameters)
+                total += value
+            }
+            lastLoss = total / Float(sampler.batchesPerEpoch)
+            if firstLoss == nil { firstLoss = lastLoss }
+        }
+        let predictions = try net(data.train.allFeatures).argmaxRows()
+        let accuracy = Float(zip(predictions, data.train.labels).filter { $0 == $1 }.count) / Float(data.train.count)
+        #expect(accuracy > 0.9, "accuracy \(accuracy)")
+        #expect(lastLoss < firstLoss! / 3)
+    }
+}
