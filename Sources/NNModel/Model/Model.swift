@@ -1,0 +1,96 @@
+import Foundation
+import NNLayers
+
+/// A network built from a model spec: its layers, loss and optimiser, ready to train or predict.
+///
+/// ```swift
+/// let model = try Model(yamlFile: "Models/spiral-mlp.yaml")
+/// let scores = try model.predict(batch)     // [N, classes]
+/// ```
+public final class Model {
+    /// The spec the model was built from.
+    public let spec: ModelSpec
+    /// The layers in order.
+    public let network: Sequential
+    /// The per-sample output shape of each layer (shape inference).
+    public let layerShapes: [[Int]]
+    /// The loss.
+    public let loss: any Loss
+    /// The optimiser, holding its per-parameter state.
+    public let optimizer: any Optimizer
+
+    /// Reads, validates and instantiates a model file.
+    /// - Throws: `ModelSpecError` listing every problem with its `file:line:column`.
+    public convenience init(yamlFile path: String, registry: LayerRegistry = .shared) throws(ModelSpecError) {
+        let text = try ModelSpecParser.readFile(path).get()
+        try self.init(yaml: text, file: path, registry: registry)
+    }
+
+    /// Parses, validates and instantiates model YAML; `file` names it in diagnostics.
+    public convenience init(yaml: String, file: String = "<model>", registry: LayerRegistry = .shared) throws(ModelSpecError) {
+        let (spec, locations, diagnostics) = ModelSpecParser.parse(yaml: yaml, file: file)
+        guard let spec else { throw ModelSpecError(diagnostics) }
+        var builder = ModelBuilder(spec: spec, locations: locations, registry: registry)
+        let built = builder.build()
+        guard diagnostics.isEmpty, let built else { throw ModelSpecError(diagnostics + builder.diagnostics) }
+        self.init(spec: spec, built: built)
+    }
+
+    /// Validates and instantiates a spec built in code.
+    public convenience init(spec: ModelSpec, registry: LayerRegistry = .shared) throws(ModelSpecError) {
+        var builder = ModelBuilder(spec: spec, locations: nil, registry: registry)
+        guard let built = builder.build() else { throw ModelSpecError(builder.diagnostics) }
+        self.init(spec: spec, built: built)
+    }
+
+    private init(spec: ModelSpec, built: ModelBuilder.Built) {
+        self.spec = spec
+        network = built.network
+        layerShapes = built.shapes
+        loss = built.loss
+        optimizer = built.optimizer
+    }
+
+    /// Every parameter with its dotted name (`hidden.weight`, `layers.2.bias`).
+    public var parameters: [NamedParameter] { network.parameters }
+
+    /// The number of learnable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.parameter.value.count } }
+
+    /// The per-sample output shape.
+    public var outputShape: [Int] { layerShapes.last ?? spec.input }
+
+    /// Inference on a batch `[N] + input`.
+    /// - Throws: `LayerError` when the batch does not have the model's input shape.
+    public func predict(_ batch: Tensor) throws -> Tensor {
+        guard batch.rank == spec.input.count + 1, Array(batch.shape.dropFirst()) == spec.input else {
+            throw LayerError.inputShape(layer: "model '\(spec.name)'", expected: "[N, \(spec.input.map(String.init).joined(separator: ", "))]", got: batch.shape)
+        }
+        return try network.forward(batch, training: false)
+    }
+
+    /// A table of layers, output shapes and parameter counts, as `nnrun inspect` prints it.
+    public var summary: String {
+        var rows: [(String, String, String, String)] = [("#", "layer", "output shape", "params")]
+        rows.append(("", "input", "\(spec.input)", ""))
+        for (index, (name, layer)) in zip(network.names, network.layers).enumerated() {
+            let count = layer.parameters.reduce(0) { $0 + $1.parameter.value.count }
+            let type = spec.layers[index].type
+            rows.append(("\(index + 1)", "\(name) (\(type))", "\(layerShapes[index])", count == 0 ? "-" : "\(count)"))
+        }
+        let widths = (0..<4).map { column in rows.map { [$0.0, $0.1, $0.2, $0.3][column].count }.max() ?? 0 }
+        func line(_ row: (String, String, String, String)) -> String {
+            let cells = [row.0, row.1, row.2, row.3]
+            return zip(cells, widths).enumerated().map { index, pair in
+                let padding = String(repeating: " ", count: pair.1 - pair.0.count)
+                return index == 3 || index == 0 ? padding + pair.0 : pair.0 + padding
+            }.joined(separator: "  ")
+        }
+        var text = "model '\(spec.name)'\n"
+        text += rows.map(line).joined(separator: "\n")
+        text += "\ntotal parameters: \(parameterCount)"
+        text += "\nloss: \(spec.loss); optimizer: \(optimizer.typeName) "
+        text += optimizer.hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return text
+    }
+}

@@ -1,0 +1,53 @@
+import NNLayers
+import Yams
+
+extension ModelSpec {
+    /// Parses model YAML into a spec without instantiating it (structure and value types are checked;
+    /// layer types and shapes are checked by `Model`).
+    /// - Throws: `ModelSpecError` with every structural problem.
+    public init(yaml: String, file: String = "<model>") throws(ModelSpecError) {
+        let (spec, _, diagnostics) = ModelSpecParser.parse(yaml: yaml, file: file)
+        guard let spec, diagnostics.isEmpty else { throw ModelSpecError(diagnostics) }
+        self = spec
+    }
+
+    /// The spec as YAML in the canonical long form; `ModelSpec(yaml:)` reads it back to an equal value.
+    public var yamlText: String {
+        var top: [(Node, Node)] = [(Node("name"), scalar(name)), (Node("input"), flow(input.map { .int($0) }))]
+        if let data { top.append((Node("data"), scalar(data))) }
+        let layerNodes: [Node] = layers.map { layer in
+            var pairs: [(Node, Node)] = [(Node("type"), scalar(layer.type))]
+            if let name = layer.name { pairs.append((Node("name"), scalar(name))) }
+            for key in layer.options.keys.sorted() { pairs.append((scalar(key), node(layer.options[key]!))) }
+            return Node(pairs)
+        }
+        top.append((Node("layers"), Node(layerNodes)))
+        top.append((Node("loss"), scalar(loss)))
+        var optimizerPairs: [(Node, Node)] = [(Node("type"), scalar(optimizer.type))]
+        for key in optimizer.options.keys.sorted() { optimizerPairs.append((scalar(key), node(optimizer.options[key]!))) }
+        top.append((Node("optimizer"), Node(optimizerPairs, .implicit, .flow)))
+        top.append((Node("train"), Node([
+            (Node("epochs"), node(.int(train.epochs))), (Node("batch_size"), node(.int(train.batchSize))),
+            (Node("seed"), Node(String(train.seed), Tag(.int))), (Node("shuffle"), node(.bool(train.shuffle))),
+        ], .implicit, .flow)))
+        return (try? Yams.serialize(node: Node(top), sortKeys: false)) ?? ""
+    }
+
+    private func scalar(_ string: String) -> Node {
+        (try? string.represented()) ?? Node(string, Tag(.str), .doubleQuoted)
+    }
+
+    private func node(_ value: ConfigValue) -> Node {
+        switch value {
+        case .int(let v): Node(String(v), Tag(.int))
+        case .double(let v): Node(v.description, Tag(.float))
+        case .bool(let v): Node(v ? "true" : "false", Tag(.bool))
+        case .string(let v): scalar(v)
+        case .list(let items): flow(items)
+        }
+    }
+
+    private func flow(_ items: [ConfigValue]) -> Node {
+        Node(items.map(node), .implicit, .flow)
+    }
+}

@@ -1,0 +1,388 @@
+import Foundation
+import NNLayers
+import Yams
+
+/// Where each part of a parsed spec came from, keyed by path (`layers[1].units`), for diagnostics.
+public struct SpecLocations: Sendable {
+    /// The file the spec was read from.
+    public var file: String
+    /// Key positions (`layers[1].units`) and value positions (`layers[1].units=`).
+    var positions: [String: SourceLocation] = [:]
+
+    /// The position of the value at `path`, else of its key, else of the closest enclosing entry.
+    func location(_ path: String) -> SourceLocation? {
+        var current = path
+        while true {
+            if let found = positions[current + "="] ?? positions[current] { return found }
+            guard let cut = current.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
+            current = String(current[..<cut])
+        }
+    }
+
+    /// The position of the key at `path` (for "unknown key" messages).
+    func keyLocation(_ path: String) -> SourceLocation? { positions[path] ?? location(path) }
+}
+
+/// Reads model YAML into a `ModelSpec`, reporting every structural problem with its `file:line:column`.
+///
+/// Uses Yams' composer (libyaml) so every node keeps its position. Alias expansion is bounded by a node
+/// budget, libyaml bounds nesting at 1000 levels, and files over 1 MiB are refused, so no input can
+/// hang the reader or exhaust memory.
+enum ModelSpecParser {
+    static let maximumFileSize = 1 << 20
+    static let nodeBudget = 100_000
+    static let topLevelKeys = ["name", "description", "input", "data", "layers", "loss", "optimizer", "train"]
+
+    static func parse(yaml text: String, file: String) -> (ModelSpec?, SpecLocations, [SpecDiagnostic]) {
+        let reader = Reader(file: file)
+        guard text.utf8.count <= maximumFileSize else {
+            return (nil, reader.locations, [SpecDiagnostic(
+                location: SourceLocation(file: file, line: 1, column: 1),
+                message: "the file is \(text.utf8.count) bytes; model files are limited to \(maximumFileSize) bytes")])
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            return (nil, reader.locations, [reader.diagnostic(for: error)])
+        } catch {
+            return (nil, reader.locations, [SpecDiagnostic(location: SourceLocation(file: file, line: 1, column: 1), message: "\(error)")])
+        }
+        guard let root, case .mapping = root else {
+            let location = root.flatMap(reader.location) ?? SourceLocation(file: file, line: 1, column: 1)
+            return (nil, reader.locations, [SpecDiagnostic(
+                location: location, message: root == nil ? "the file is empty" : "a model file must be a mapping of keys",
+                hint: "start with `name:`, `input:` and `layers:` (see Models/spiral-mlp.yaml)")])
+        }
+        let spec = reader.readModel(root)
+        return (spec, reader.locations, reader.diagnostics)
+    }
+
+    /// Reads `path` as UTF-8 text, or explains why it cannot.
+    static func readFile(_ path: String) -> Result<String, ModelSpecError> {
+        let start = SourceLocation(file: path, line: 1, column: 1)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return .failure(ModelSpecError([SpecDiagnostic(location: start, message: "cannot open the model file", hint: "check the path")]))
+        }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: maximumFileSize + 1) ?? Data() else {
+            return .failure(ModelSpecError([SpecDiagnostic(location: start, message: "cannot read the model file")]))
+        }
+        guard data.count <= maximumFileSize else {
+            return .failure(ModelSpecError([SpecDiagnostic(location: start, message: "the file is larger than \(maximumFileSize) bytes; model files are small YAML documents")]))
+        }
+        guard let text = String(validating: data, as: UTF8.self), !text.contains("\u{0}") else {
+            return .failure(ModelSpecError([SpecDiagnostic(location: start, message: "the file is not UTF-8 text", hint: "a model file is YAML")]))
+        }
+        return .success(text)
+    }
+}
+
+/// The walk over the composed YAML tree.
+private final class Reader {
+    var locations: SpecLocations
+    var diagnostics: [SpecDiagnostic] = []
+    private var budget = ModelSpecParser.nodeBudget
+    private var budgetReported = false
+
+    init(file: String) { locations = SpecLocations(file: file) }
+
+    func location(_ node: Node) -> SourceLocation? {
+        node.mark.map { SourceLocation(file: locations.file, line: $0.line, column: $0.column) }
+    }
+
+    func error(_ node: Node?, _ message: String, hint: String? = nil) {
+        diagnostics.append(SpecDiagnostic(location: node.flatMap(location) ?? SourceLocation(file: locations.file, line: 1, column: 1), message: message, hint: hint))
+    }
+
+    func diagnostic(for error: YamlError) -> SpecDiagnostic {
+        let file = locations.file
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let hint = context.map { "\($0.text) at line \($0.mark.line)" }
+            return SpecDiagnostic(location: SourceLocation(file: file, line: mark.line, column: mark.column), message: "YAML syntax: \(problem)", hint: hint)
+        case let .reader(problem, offset, _, _):
+            return SpecDiagnostic(location: SourceLocation(file: file, line: 1, column: 1), message: "YAML reader: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
+        default:
+            return SpecDiagnostic(location: SourceLocation(file: file, line: 1, column: 1), message: "YAML: \(error)")
+        }
+    }
+
+    /// Charges one node against the budget; false once it is spent (aliases can multiply nodes).
+    func spend() -> Bool {
+        budget -= 1
+        if budget < 0 {
+            if !budgetReported {
+                budgetReported = true
+                error(nil, "the document expands to more than \(ModelSpecParser.nodeBudget) nodes", hint: "avoid deeply nested aliases")
+            }
+            return false
+        }
+        return true
+    }
+
+    /// The string-keyed entries of a mapping, recording key and value positions under `path`.
+    func entries(_ node: Node, path: String, what: String) -> [(key: String, keyNode: Node, value: Node)]? {
+        guard case .mapping(let mapping) = node else {
+            error(node, "\(what) must be a mapping of keys to values", hint: "write `key: value` entries")
+            return nil
+        }
+        var seen: [String: Node] = [:]
+        var result: [(String, Node, Node)] = []
+        for (keyNode, value) in mapping {
+            guard spend() else { return result }
+            guard case .scalar(let scalar) = keyNode else {
+                error(keyNode, "keys in \(what) must be plain names")
+                continue
+            }
+            let key = scalar.string
+            if let first = seen[key] {
+                error(keyNode, "duplicate key '\(key)' in \(what)", hint: "the first is at line \(first.mark?.line ?? 0); remove one")
+                continue
+            }
+            seen[key] = keyNode
+            let entryPath = path.isEmpty ? key : path + "." + key
+            locations.positions[entryPath] = location(keyNode)
+            locations.positions[entryPath + "="] = location(value)
+            result.append((key, keyNode, value))
+        }
+        return result
+    }
+
+    func unknownKey(_ key: String, _ node: Node, in what: String, known: [String]) {
+        let suggestions = ClosestNames.suggestions(for: key, among: known)
+        let hint = suggestions.isEmpty
+            ? "known keys: \(known.joined(separator: ", "))"
+            : "did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
+        error(node, "unknown key '\(key)' in \(what)", hint: hint)
+    }
+
+    // MARK: Scalars
+
+    func string(_ node: Node, _ what: String) -> String? {
+        guard spend() else { return nil }
+        guard case .scalar(let scalar) = node, scalar.tag.rawValue != Tag.Name.null.rawValue || scalar.style != .plain || !scalar.string.isEmpty else {
+            error(node, "\(what) must be a string")
+            return nil
+        }
+        guard !scalar.string.isEmpty else {
+            error(node, "\(what) must not be empty")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func integer(_ node: Node, _ what: String, minimum: Int) -> Int? {
+        guard case .value(let value) = configValue(node, depth: 0) else { return nil }
+        guard case .int(let v) = value else {
+            error(node, "\(what) must be an integer, found \(value.kindDescription) '\(value)'")
+            return nil
+        }
+        guard v >= minimum else {
+            error(node, "\(what) must be at least \(minimum), found \(v)")
+            return nil
+        }
+        return v
+    }
+
+    func bool(_ node: Node, _ what: String) -> Bool? {
+        guard case .value(let value) = configValue(node, depth: 0) else { return nil }
+        guard case .bool(let v) = value else {
+            error(node, "\(what) must be true or false, found '\(value)'")
+            return nil
+        }
+        return v
+    }
+
+    enum Converted { case value(ConfigValue), failed }
+
+    /// A YAML value as a `ConfigValue`: scalars by their resolved tag, sequences as lists (two levels deep).
+    func configValue(_ node: Node, depth: Int) -> Converted {
+        guard spend() else { return .failed }
+        switch node {
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: scalar.tag.rawValue) {
+            case .int:
+                guard let v = node.int else {
+                    error(node, "the integer \(scalar.string.prefix(40)) is out of range", hint: "integers must fit in 64 bits")
+                    return .failed
+                }
+                return .value(.int(v))
+            case .float:
+                guard let v = node.float, v.isFinite else {
+                    error(node, "the number \(scalar.string.prefix(40)) is not finite", hint: "use a finite number")
+                    return .failed
+                }
+                return .value(.double(v))
+            case .bool:
+                return node.bool.map { .value(.bool($0)) } ?? .value(.string(scalar.string))
+            case .null:
+                error(node, "a value is missing here", hint: "write a value after the colon")
+                return .failed
+            default:
+                return .value(.string(scalar.string))
+            }
+        case .sequence(let sequence):
+            guard depth < 2 else {
+                error(node, "lists nest at most two levels deep here")
+                return .failed
+            }
+            var values: [ConfigValue] = []
+            for item in sequence {
+                guard case .value(let value) = configValue(item, depth: depth + 1) else { return .failed }
+                values.append(value)
+            }
+            return .value(.list(values))
+        case .mapping:
+            error(node, "expected a single value or a list here, found a mapping")
+            return .failed
+        case .alias:
+            error(node, "unresolved alias")
+            return .failed
+        }
+    }
+
+    // MARK: Sections
+
+    func readModel(_ root: Node) -> ModelSpec? {
+        guard let top = entries(root, path: "", what: "the model file") else { return nil }
+        var spec = ModelSpec(name: (locations.file as NSString).lastPathComponent.replacingOccurrences(of: ".yaml", with: ""), input: [], layers: [])
+        var seenInput = false, seenLayers = false
+        for (key, keyNode, value) in top {
+            switch key {
+            case "name": if let v = string(value, "name") { spec.name = v }
+            case "description": _ = string(value, "description")
+            case "input":
+                seenInput = true
+                if let shape = readShape(value) { spec.input = shape }
+            case "data": spec.data = string(value, "data")
+            case "layers":
+                seenLayers = true
+                spec.layers = readLayers(value)
+            case "loss": if let v = string(value, "loss") { spec.loss = v }
+            case "optimizer": if let v = readOptimizer(value) { spec.optimizer = v }
+            case "train": if let v = readTraining(value) { spec.train = v }
+            default: unknownKey(key, keyNode, in: "the model file", known: ModelSpecParser.topLevelKeys)
+            }
+        }
+        if !seenInput { error(root, "missing `input:`", hint: "give the shape of one sample, e.g. `input: [1, 28, 28]` or `input: [2]`") }
+        if !seenLayers { error(root, "missing `layers:`", hint: "list the layers, e.g. `layers: [{type: Linear, units: 10}]`") }
+        return spec
+    }
+
+    func readShape(_ node: Node) -> [Int]? {
+        guard case .value(let value) = configValue(node, depth: 0) else { return nil }
+        let items: [ConfigValue]
+        switch value {
+        case .list(let list): items = list
+        case .int: items = [value]
+        default:
+            error(node, "input must be a list of positive integers, found '\(value)'", hint: "e.g. `input: [1, 28, 28]`")
+            return nil
+        }
+        var shape: [Int] = []
+        for item in items {
+            guard case .int(let n) = item, n >= 1, n <= 1 << 24 else {
+                error(node, "input dimensions must be integers from 1 to \(1 << 24), found '\(item)'", hint: "e.g. `input: [1, 28, 28]`")
+                return nil
+            }
+            shape.append(n)
+        }
+        guard !shape.isEmpty, shape.count <= 8 else {
+            error(node, "input must have between 1 and 8 dimensions")
+            return nil
+        }
+        guard shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 28 else {
+            error(node, "input \(shape) has more than \(1 << 28) elements per sample")
+            return nil
+        }
+        return shape
+    }
+
+    func readLayers(_ node: Node) -> [LayerSpec] {
+        guard case .sequence(let sequence) = node else {
+            error(node, "layers must be a list", hint: "write one `- type: Name` item per layer")
+            return []
+        }
+        if sequence.isEmpty { error(node, "layers must not be empty", hint: "add at least one layer") }
+        var layers: [LayerSpec] = []
+        for (index, item) in sequence.enumerated() {
+            guard spend() else { break }
+            let path = "layers[\(index)]"
+            locations.positions[path] = location(item)
+            layers.append(readLayer(item, path: path, index: index) ?? LayerSpec(""))
+        }
+        return layers
+    }
+
+    /// `- ReLU`, `- Linear: {units: 10}` or `- {type: Linear, units: 10}`.
+    func readLayer(_ node: Node, path: String, index: Int) -> LayerSpec? {
+        let what = "layer \(index + 1)"
+        switch node {
+        case .scalar:
+            locations.positions[path + ".type"] = location(node)
+            return string(node, "the layer type").map { LayerSpec($0) }
+        case .mapping(let mapping):
+            var body = node
+            var layer = LayerSpec("")
+            if mapping.count == 1, let (keyNode, value) = mapping.first.map({ ($0.key, $0.value) }),
+               keyNode.string != "type", value.mapping != nil || value.null != nil {
+                layer.type = keyNode.string ?? ""
+                locations.positions[path + ".type"] = location(keyNode)
+                guard value.mapping != nil else { return layer }
+                body = value
+            }
+            guard let items = entries(body, path: path, what: what) else { return nil }
+            for (key, _, value) in items {
+                switch key {
+                case "type": layer.type = string(value, "the layer type") ?? ""
+                case "name": layer.name = string(value, "the layer name")
+                default:
+                    if case .value(let v) = configValue(value, depth: 0) { layer.options[key] = v }
+                }
+            }
+            if layer.type.isEmpty, !items.contains(where: { $0.key == "type" }) {
+                error(node, "\(what) has no `type`", hint: "add `type: Linear` (run `nnrun layers` for the list)")
+            }
+            return layer
+        default:
+            error(node, "\(what) must be a layer type name or a mapping with `type:`")
+            return nil
+        }
+    }
+
+    func readOptimizer(_ node: Node) -> OptimizerSpec? {
+        if case .scalar = node {
+            locations.positions["optimizer.type="] = location(node)
+            return string(node, "optimizer").map { OptimizerSpec(type: $0) }
+        }
+        guard let items = entries(node, path: "optimizer", what: "optimizer") else { return nil }
+        var spec = OptimizerSpec(type: "")
+        for (key, _, value) in items {
+            if key == "type" {
+                spec.type = string(value, "the optimizer type") ?? ""
+            } else if case .value(let v) = configValue(value, depth: 0) {
+                spec.options[key] = v
+            }
+        }
+        if !items.contains(where: { $0.key == "type" }) {
+            error(node, "optimizer has no `type`", hint: "e.g. `optimizer: {type: SGD, lr: 0.1}`")
+        }
+        return spec
+    }
+
+    func readTraining(_ node: Node) -> TrainingSpec? {
+        guard let items = entries(node, path: "train", what: "train") else { return nil }
+        var spec = TrainingSpec()
+        for (key, keyNode, value) in items {
+            switch key {
+            case "epochs": if let v = integer(value, "train.epochs", minimum: 1) { spec.epochs = v }
+            case "batch_size": if let v = integer(value, "train.batch_size", minimum: 1) { spec.batchSize = v }
+            case "seed": if let v = integer(value, "train.seed", minimum: 0) { spec.seed = UInt64(v) }
+            case "shuffle": if let v = bool(value, "train.shuffle") { spec.shuffle = v }
+            default: unknownKey(key, keyNode, in: "train", known: TrainingSpec.keys)
+            }
+        }
+        return spec
+    }
+}

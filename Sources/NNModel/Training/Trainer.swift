@@ -1,0 +1,131 @@
+import Foundation
+import NNData
+import NNLayers
+import Synchronization
+
+/// Mini-batch gradient descent over a data set: the texts' four steps (mini-batch, gradient, update, repeat),
+/// with per-epoch evaluation.
+///
+/// The batch order depends only on the seed and the epoch number, so a run resumed at an epoch boundary
+/// with restored parameters and optimiser state continues exactly as an uninterrupted one.
+public final class Trainer {
+    /// The model being trained.
+    public let model: Model
+    /// Training and test data.
+    public let data: DataSplit
+    /// Epoch count, batch size, seed and shuffling.
+    public var settings: TrainingSpec
+    /// Epochs completed so far (restored on resume).
+    public var completedEpochs = 0
+    /// Set from any thread (e.g. a signal handler) to stop after the current batch.
+    public let stopRequested = Atomic<Bool>(false)
+
+    private var batch = Tensor(scalar: 0)
+    private var labels: [Int] = []
+
+    /// Pairs a model with data, checking that the samples and classes fit it.
+    /// - Throws: `TrainingError.dataMismatch` naming both shapes or counts.
+    public init(model: Model, data: DataSplit, settings: TrainingSpec? = nil) throws(TrainingError) {
+        self.model = model
+        self.data = data
+        self.settings = settings ?? model.spec.train
+        for (name, set) in [("training", data.train), ("test", data.test)] {
+            guard set.sampleShape.reduce(1, *) == model.spec.input.reduce(1, *) else {
+                throw .dataMismatch("the \(name) samples have shape \(set.sampleShape), but the model's input is \(model.spec.input)")
+            }
+            guard set.count > 0 else { throw .dataMismatch("the \(name) set is empty") }
+        }
+        let classes = model.outputShape.reduce(1, *)
+        guard data.train.classCount <= classes else {
+            throw .dataMismatch("the data has \(data.train.classCount) classes, but the model outputs \(classes) scores; set the last layer's units to \(data.train.classCount)")
+        }
+    }
+
+    /// Trains one epoch and evaluates on the test set.
+    public func trainEpoch(progress: (BatchProgress) -> Void = { _ in }) throws -> EpochReport {
+        let epoch = completedEpochs + 1
+        let sampler = BatchSampler(count: data.train.count, batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var lossSum = 0.0, correct = 0, samples = 0, batches = 0
+        for indices in sampler.batches(epoch: epoch - 1) {
+            if stopRequested.load(ordering: .relaxed) { break }
+            data.train.fillBatch(indices: indices, into: &batch, labels: &labels)
+            batch.resize(to: [indices.count] + model.spec.input)
+            let scores = try model.network.forward(batch, training: true)
+            let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
+            guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches + 1, value: loss) }
+            try model.network.backward(try model.loss.backward())
+            model.optimizer.update(model.parameters)
+            lossSum += loss * Double(indices.count)
+            correct += try countCorrect(scores, labels)
+            samples += indices.count
+            batches += 1
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            progress(BatchProgress(epoch: epoch, batch: batches, batches: sampler.batchesPerEpoch, samples: samples,
+                                   loss: lossSum / Double(samples), accuracy: Double(correct) / Double(samples), seconds: seconds))
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if batches == sampler.batchesPerEpoch { completedEpochs = epoch }
+        let test = try evaluate(data.test)
+        return EpochReport(
+            epoch: epoch, trainLoss: samples > 0 ? lossSum / Double(samples) : .nan,
+            trainAccuracy: samples > 0 ? Double(correct) / Double(samples) : 0, testLoss: test.loss, testAccuracy: test.accuracy,
+            samplesPerSecond: Double(samples) / max(seconds, 1e-9), seconds: seconds)
+    }
+
+    /// Trains until `settings.epochs` are complete or a stop is requested.
+    public func run(progress: (BatchProgress) -> Void = { _ in }, epochFinished: (EpochReport) throws -> Void = { _ in }) throws -> [EpochReport] {
+        var reports: [EpochReport] = []
+        while completedEpochs < settings.epochs, !stopRequested.load(ordering: .relaxed) {
+            let report = try trainEpoch(progress: progress)
+            reports.append(report)
+            try epochFinished(report)
+        }
+        return reports
+    }
+
+    /// Loss and accuracy on `dataset` in inference mode, in batches of up to 1000.
+    public func evaluate(_ dataset: Dataset) throws -> Evaluation {
+        try Self.evaluate(model, on: dataset)
+    }
+
+    /// Loss and accuracy of `model` on `dataset` in inference mode.
+    public static func evaluate(_ model: Model, on dataset: Dataset, batchSize: Int = 1000) throws -> Evaluation {
+        var batch = Tensor(scalar: 0), labels: [Int] = []
+        var lossSum = 0.0, correct = 0
+        let order = Array(0..<dataset.count)
+        var start = 0
+        while start < dataset.count {
+            let indices = order[start..<min(start + batchSize, dataset.count)]
+            dataset.fillBatch(indices: indices, into: &batch, labels: &labels)
+            batch.resize(to: [indices.count] + model.spec.input)
+            let scores = try model.network.forward(batch, training: false)
+            let trainer = TargetBuilder(loss: model.loss)
+            lossSum += Double(try model.loss.forward(scores, targets: trainer.targets(for: labels, scores: scores))) * Double(indices.count)
+            correct += try zip(scores.argmaxRows(), labels).filter { $0 == $1 }.count
+            start += batchSize
+        }
+        return Evaluation(loss: lossSum / Double(max(dataset.count, 1)), accuracy: Double(correct) / Double(max(dataset.count, 1)), count: dataset.count)
+    }
+
+    private func targets(for labels: [Int], scores: Tensor) throws -> Targets {
+        try TargetBuilder(loss: model.loss).targets(for: labels, scores: scores)
+    }
+
+    private func countCorrect(_ scores: Tensor, _ labels: [Int]) throws -> Int {
+        try zip(scores.argmaxRows(), labels).filter { $0 == $1 }.count
+    }
+}
+
+/// Class labels as the loss wants them: indices for softmax losses, one-hot rows for regression losses.
+struct TargetBuilder {
+    let loss: any Loss
+
+    func targets(for labels: [Int], scores: Tensor) throws -> Targets {
+        guard loss is MeanSquaredError else { return .classIndices(labels) }
+        let classes = scores.count / max(labels.count, 1)
+        var oneHot = [Float](repeating: 0, count: labels.count * classes)
+        for (row, label) in labels.enumerated() where label < classes { oneHot[row * classes + label] = 1 }
+        return .tensor(try Tensor(shape: scores.shape, scalars: oneHot))
+    }
+}
