@@ -18,6 +18,16 @@ let kernelFlags: [SwiftSetting] = {
     ]
 }()
 
+/// Layers and data: the same code generation, optimised in debug builds, but with exclusivity checking kept
+/// so that tests catch overlapping accesses.
+let layerFlags: [SwiftSetting] = {
+    var flags: [String] = ["-Xcc", "-fno-math-errno"]
+    #if arch(x86_64)
+    flags += ["-Xcc", "-march=x86-64-v3"]
+    #endif
+    return [.unsafeFlags(flags), .unsafeFlags(["-O"], .when(configuration: .debug))]
+}()
+
 let package = Package(
     name: "NNKit",
     products: [
@@ -36,9 +46,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "NNCore", swiftSettings: kernelFlags),
-        .target(name: "NNLayers", dependencies: ["NNCore"], swiftSettings: kernelFlags),
+        .target(name: "NNLayers", dependencies: ["NNCore"], swiftSettings: layerFlags),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "NNData", dependencies: ["NNCore", "CZlib"], swiftSettings: kernelFlags),
+        .target(name: "NNData", dependencies: ["NNCore", "CZlib"], swiftSettings: layerFlags),
         .target(name: "NNCheckpoint"),
         .target(
             name: "NNModel",

@@ -32,8 +32,8 @@ public final class AdaGrad: Optimizer {
     public func update(_ parameters: [NamedParameter]) {
         let (eta, lambda, epsilon) = (learningRate, weightDecay, self.epsilon)
         for named in parameters {
-            named.parameter.withValueAndGradient { w, g, count in
-                slots.withSlot("h", for: named) { h in
+            slots.withSlot("h", for: named) { h in
+                named.parameter.withValueAndGradient { w, g, count in
                     for i in 0..<count {
                         let gradient = g[i] + lambda * w[i]
                         h[i] += gradient * gradient

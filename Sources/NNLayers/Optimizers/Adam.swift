@@ -51,8 +51,8 @@ public final class Adam: Optimizer {
         let (b1, b2, epsilon, lambda, eta) = (beta1, beta2, self.epsilon, weightDecay, learningRate)
         let decoupled = decoupledWeightDecay
         for named in parameters {
-            named.parameter.withValueAndGradient { w, g, count in
-                slots.withSlots("m", "v", for: named) { m, v in
+            slots.withSlots("m", "v", for: named) { m, v in
+                named.parameter.withValueAndGradient { w, g, count in
                         for i in 0..<count {
                             let gradient = decoupled ? g[i] : g[i] + lambda * w[i]
                             m[i] += (1 - b1) * (gradient - m[i])

@@ -33,11 +33,13 @@ public final class SGD: Optimizer {
     public func update(_ parameters: [NamedParameter]) {
         let (eta, alpha, lambda) = (learningRate, momentum, weightDecay)
         for named in parameters {
-            named.parameter.withValueAndGradient { w, g, count in
-                if alpha == 0 {
+            if alpha == 0 {
+                named.parameter.withValueAndGradient { w, g, count in
                     for i in 0..<count { w[i] -= eta * (g[i] + lambda * w[i]) }
-                } else {
-                    slots.withSlot("velocity", for: named) { v in
+                }
+            } else {
+                slots.withSlot("velocity", for: named) { v in
+                    named.parameter.withValueAndGradient { w, g, count in
                         for i in 0..<count {
                             v[i] = alpha * v[i] - eta * (g[i] + lambda * w[i])
                             w[i] += v[i]

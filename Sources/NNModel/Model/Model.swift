@@ -21,15 +21,21 @@ public final class Model {
 
     /// Reads, validates and instantiates a model file.
     /// - Throws: `ModelSpecError` listing every problem with its `file:line:column`.
-    public convenience init(yamlFile path: String, registry: LayerRegistry = .shared) throws(ModelSpecError) {
+    ///   - adjusting: changes applied to the parsed spec before it is instantiated (command-line overrides).
+    public convenience init(
+        yamlFile path: String, registry: LayerRegistry = .shared, adjusting: (inout ModelSpec) -> Void = { _ in }
+    ) throws(ModelSpecError) {
         let text = try ModelSpecParser.readFile(path).get()
-        try self.init(yaml: text, file: path, registry: registry)
+        try self.init(yaml: text, file: path, registry: registry, adjusting: adjusting)
     }
 
     /// Parses, validates and instantiates model YAML; `file` names it in diagnostics.
-    public convenience init(yaml: String, file: String = "<model>", registry: LayerRegistry = .shared) throws(ModelSpecError) {
-        let (spec, locations, diagnostics) = ModelSpecParser.parse(yaml: yaml, file: file)
-        guard let spec else { throw ModelSpecError(diagnostics) }
+    public convenience init(
+        yaml: String, file: String = "<model>", registry: LayerRegistry = .shared, adjusting: (inout ModelSpec) -> Void = { _ in }
+    ) throws(ModelSpecError) {
+        let (parsed, locations, diagnostics) = ModelSpecParser.parse(yaml: yaml, file: file)
+        guard var spec = parsed else { throw ModelSpecError(diagnostics) }
+        adjusting(&spec)
         var builder = ModelBuilder(spec: spec, locations: locations, registry: registry)
         let built = builder.build()
         guard diagnostics.isEmpty, let built else { throw ModelSpecError(diagnostics + builder.diagnostics) }
@@ -90,7 +96,7 @@ public final class Model {
         text += rows.map(line).joined(separator: "\n")
         text += "\ntotal parameters: \(parameterCount)"
         text += "\nloss: \(spec.loss); optimizer: \(optimizer.typeName) "
-        text += optimizer.hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        text += optimizer.hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(Float($0.value))" }.joined(separator: " ")
         return text
     }
 }

@@ -161,7 +161,7 @@ private final class Reader {
 
     func string(_ node: Node, _ what: String) -> String? {
         guard spend() else { return nil }
-        guard case .scalar(let scalar) = node, scalar.tag.rawValue != Tag.Name.null.rawValue || scalar.style != .plain || !scalar.string.isEmpty else {
+        guard case .scalar(let scalar) = node, Resolver.default.resolveTag(of: node) != .null || scalar.style != .plain else {
             error(node, "\(what) must be a string")
             return nil
         }
@@ -201,7 +201,7 @@ private final class Reader {
         guard spend() else { return .failed }
         switch node {
         case .scalar(let scalar):
-            switch Tag.Name(rawValue: scalar.tag.rawValue) {
+            switch Resolver.default.resolveTag(of: node) {
             case .int:
                 guard let v = node.int else {
                     error(node, "the integer \(scalar.string.prefix(40)) is out of range", hint: "integers must fit in 64 bits")

@@ -1,0 +1,135 @@
+import Foundation
+import NNCheckpoint
+import NNLayers
+
+/// Training progress saved with a checkpoint so that a resumed run continues exactly.
+public struct TrainingProgress: Sendable, Equatable {
+    /// Epochs completed.
+    public var epoch: Int
+    /// Optimiser steps taken.
+    public var step: Int
+
+    /// Creates a progress record.
+    public init(epoch: Int, step: Int) {
+        self.epoch = epoch
+        self.step = step
+    }
+}
+
+/// What `load(_:mode:)` did.
+public struct LoadReport: Sendable, Equatable, CustomStringConvertible {
+    /// Parameters set from the file.
+    public var loaded: [String]
+    /// Model parameters not in the file (left as initialised).
+    public var missing: [String]
+    /// File tensors the model does not use.
+    public var unexpected: [String]
+    /// Names present in both with different shapes (left as initialised).
+    public var mismatched: [CheckpointLoadError.ShapeMismatch]
+
+    public var description: String {
+        var lines = ["loaded \(loaded.count) tensors"]
+        if !missing.isEmpty { lines.append("not in the file (kept initial values): " + missing.joined(separator: ", ")) }
+        if !mismatched.isEmpty {
+            lines.append("shape differs (kept initial values): " + mismatched.map { "\($0.name) \($0.found) vs \($0.expected)" }.joined(separator: ", "))
+        }
+        if !unexpected.isEmpty { lines.append("ignored from the file: " + unexpected.joined(separator: ", ")) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Model {
+    /// The metadata keys NNKit writes.
+    public enum MetadataKey {
+        public static let format = "format", formatVersion = "format_version", modelSpec = "model_spec", modelName = "model_name"
+        public static let epoch = "epoch", step = "step", optimizer = "optimizer", optimizerHyperparameters = "optimizer_hyperparameters"
+        public static let seed = "train_seed", plugins = "plugins"
+    }
+
+    /// How strictly `load` matches names.
+    public enum LoadMode: Sendable {
+        /// Every parameter must be present with its shape and nothing else may be: one error lists all differences.
+        case strict
+        /// Load what matches; report the rest (`--init-from`).
+        case partial
+    }
+
+    /// The model's state as named tensors: parameters (`hidden.weight`), optionally gradients
+    /// (`hidden.weight.grad`), and optimiser slots (`optimizer.hidden.weight.m`), with metadata.
+    public func checkpoint(progress: TrainingProgress? = nil, includeGradients: Bool = false, plugins: [(name: String, version: String)] = []) -> Checkpoint {
+        var tensors: [String: StoredTensor] = [:]
+        for named in parameters {
+            tensors[named.name] = StoredTensor(shape: named.parameter.value.shape, values: named.parameter.value.scalars)
+            if includeGradients {
+                tensors[named.name + ".grad"] = StoredTensor(shape: named.parameter.gradient.shape, values: named.parameter.gradient.scalars)
+            }
+        }
+        for (key, slot) in optimizer.state {
+            tensors["optimizer." + key] = StoredTensor(shape: slot.shape, values: slot.scalars)
+        }
+        let hyperparameters = optimizer.hyperparameters.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\(Float($0.value))" }.joined(separator: ",")
+        let metadata: [String: String] = [
+            MetadataKey.format: "nnkit",
+            MetadataKey.formatVersion: "1",
+            MetadataKey.modelName: spec.name,
+            MetadataKey.modelSpec: spec.yamlText,
+            MetadataKey.epoch: String(progress?.epoch ?? 0),
+            MetadataKey.step: String(progress?.step ?? optimizer.stepCount),
+            MetadataKey.optimizer: optimizer.typeName,
+            MetadataKey.optimizerHyperparameters: "{\(hyperparameters)}",
+            MetadataKey.seed: String(spec.train.seed),
+            MetadataKey.plugins: "[" + plugins.map { "{\"name\":\"\($0.name)\",\"version\":\"\($0.version)\"}" }.joined(separator: ",") + "]",
+        ]
+        return Checkpoint(tensors: tensors, metadata: metadata)
+    }
+
+    /// Writes `checkpoint(...)` atomically to `path`.
+    public func save(to path: String, progress: TrainingProgress? = nil, includeGradients: Bool = false) throws(CheckpointError) {
+        try checkpoint(progress: progress, includeGradients: includeGradients).write(to: path)
+    }
+
+    /// Sets parameters from a checkpoint's tensors (gradients and optimiser slots are not parameters).
+    /// - Throws: `CheckpointLoadError.mismatch` in strict mode when anything differs.
+    @discardableResult
+    public func load(_ checkpoint: Checkpoint, path: String = "<checkpoint>", mode: LoadMode = .strict) throws(CheckpointLoadError) -> LoadReport {
+        let fileParameters = checkpoint.tensors.keys.filter { !$0.hasPrefix("optimizer.") && !$0.hasSuffix(".grad") }
+        let modelNames = Set(parameters.map(\.name))
+        var report = LoadReport(loaded: [], missing: [], unexpected: fileParameters.filter { !modelNames.contains($0) }.sorted(), mismatched: [])
+        var updates: [(Parameter, Tensor)] = []
+        for named in parameters {
+            guard let stored = checkpoint.tensors[named.name] else { report.missing.append(named.name); continue }
+            guard stored.shape == named.parameter.value.shape, let tensor = try? Tensor(shape: stored.shape, scalars: stored.values) else {
+                report.mismatched.append(.init(name: named.name, expected: named.parameter.value.shape, found: stored.shape))
+                continue
+            }
+            updates.append((named.parameter, tensor))
+            report.loaded.append(named.name)
+        }
+        if mode == .strict, !(report.missing.isEmpty && report.unexpected.isEmpty && report.mismatched.isEmpty) {
+            throw .mismatch(path: path, missing: report.missing, unexpected: report.unexpected, shapes: report.mismatched)
+        }
+        for (parameter, value) in updates { parameter.value = value }
+        return report
+    }
+
+    /// Restores parameters (strictly), optimiser state and progress for resuming training.
+    public func resume(from checkpoint: Checkpoint, path: String = "<checkpoint>") throws -> TrainingProgress {
+        try load(checkpoint, path: path, mode: .strict)
+        func integer(_ key: String) throws(CheckpointLoadError) -> Int {
+            guard let text = checkpoint.metadata[key], let value = Int(text), value >= 0 else {
+                throw .metadata(path: path, key: key, message: "is missing or not a non-negative integer; this file cannot be resumed from")
+            }
+            return value
+        }
+        let progress = TrainingProgress(epoch: try integer(MetadataKey.epoch), step: try integer(MetadataKey.step))
+        if let type = checkpoint.metadata[MetadataKey.optimizer], type != optimizer.typeName {
+            throw CheckpointLoadError.metadata(path: path, key: MetadataKey.optimizer, message: "is \(type) but the model uses \(optimizer.typeName)")
+        }
+        var state: [String: Tensor] = [:]
+        for (name, stored) in checkpoint.tensors where name.hasPrefix("optimizer.") {
+            state[String(name.dropFirst("optimizer.".count))] = try Tensor(shape: stored.shape, scalars: stored.values)
+        }
+        try optimizer.restore(state: state, stepCount: progress.step)
+        return progress
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import NNKit
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Test loss and accuracy of trained weights.")
+
+    @Argument(help: "The model file (YAML).") var model: String
+    @Option(help: "The trained weights (safetensors, from `nnrun train --out`).") var weights: String
+    @Option(help: "Data set (default: the model's `data:`).") var data: String?
+    @Flag(help: "Print one JSON object with `loss` and `accuracy`.") var json = false
+
+    func run() throws {
+        let model = try loadModel(self.model)
+        try loadWeights(weights, into: model)
+        let split = try loadData(data, model: model)
+        _ = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
+        let result = try failing("evaluating") { try Trainer.evaluate(model, on: split.test) }
+        if json {
+            print("{\"accuracy\":\(result.accuracy),\"count\":\(result.count),\"loss\":\(result.loss)}")
+        } else {
+            print("test loss \(fixed(result.loss, 4))  accuracy \(fixed(result.accuracy, 4))  (\(result.count) samples)")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import NNKit
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on its data set, evaluating on the test set after every epoch.",
+        discussion: """
+            Ctrl-C stops after the current batch and still saves --out. A loss that becomes NaN or infinite stops training.
+            Checkpoints (--out, --resume, --init-from) are safetensors files with the model spec, epoch, step and optimizer state in their metadata.
+            """)
+
+    @Argument(help: "The model file (YAML).") var model: String
+    @Option(help: "Data set: spiral, fashion-mnist, mnist-idx:DIR, csv:FILE, a directory or a .csv file (default: the model's `data:`).")
+    var data: String?
+    @Option(help: "Number of epochs (overrides train.epochs).") var epochs: Int?
+    @Option(help: "Mini-batch size (overrides train.batch_size).") var batchSize: Int?
+    @Option(help: "Learning rate (overrides optimizer.lr).") var lr: Double?
+    @Option(help: "Seed for initialisation and shuffling (overrides train.seed).") var seed: UInt64?
+    @Option(help: "Worker threads for the kernels (the current kernels run on one thread; accepted for scripts).") var threads: Int?
+    @Option(help: "Write the trained model to this safetensors file (atomically).") var out: String?
+    @Option(help: "Write one JSON object per epoch to this file.") var metrics: String?
+    @Option(help: "Continue training from this checkpoint: weights, optimizer state and epoch.") var resume: String?
+    @Option(help: "Start from the weights in this checkpoint (partial loads allowed, with a report).") var initFrom: String?
+    @Flag(help: "Also save gradients (<param>.grad) in --out.") var saveGradients = false
+    @Flag(help: "Print only the final result.") var quiet = false
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if resume != nil, initFrom != nil { throw ValidationError("use either --resume or --init-from, not both") }
+    }
+
+    func run() throws {
+        let model = try loadModel(self.model) { spec in
+            if let epochs { spec.train.epochs = epochs }
+            if let batchSize { spec.train.batchSize = batchSize }
+            if let seed { spec.train.seed = seed }
+            if let lr { spec.optimizer.options["lr"] = .double(lr) }
+        }
+        let split = try loadData(data, model: model)
+        let trainer = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
+        if let resume {
+            let progress = try failing("resuming") { try model.resume(from: try Checkpoint(contentsOf: resume), path: resume) }
+            trainer.completedEpochs = progress.epoch
+            if !quiet { print("resumed from \(resume) at epoch \(progress.epoch), step \(progress.step)") }
+        }
+        if let initFrom {
+            let report = try failing("loading initial weights") { try model.load(try Checkpoint(contentsOf: initFrom), path: initFrom, mode: .partial) }
+            printError("init-from \(initFrom):\n" + report.description)
+        }
+
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { [trainer] in
+            if trainer.stopRequested.exchange(true, ordering: .relaxed) { Foundation.exit(130) }
+            printError("\ninterrupted: stopping after the current batch (Ctrl-C again to quit now)")
+        }
+        interrupt.resume()
+        defer { interrupt.cancel() }
+
+        let interactive = !quiet && isatty(STDERR_FILENO) == 1
+        var bar = ProgressBar(epochs: model.spec.train.epochs)
+        var metricLines: [String] = []
+        var lastReport: EpochReport?
+        let outcome = Result {
+            try trainer.run(progress: { if interactive { bar.update($0) } }) { report in
+                if interactive { bar.finish() }
+                lastReport = report
+                if !quiet { print(line(report, epochs: model.spec.train.epochs)) }
+                if let metrics {
+                    metricLines.append(jsonText(report))
+                    try AtomicFile.write(Array((metricLines.joined(separator: "\n") + "\n").utf8), to: metrics)
+                }
+            }
+        }
+        if let out {
+            try failing("saving \(out)") {
+                try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
+            }
+            if !quiet { print("saved \(out) (epoch \(trainer.completedEpochs))") }
+        }
+        if case .failure(let error) = outcome {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        if let lastReport {
+            print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(trainer.completedEpochs) epochs")
+        }
+        if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(130) }
+    }
+
+    private func line(_ r: EpochReport, epochs: Int) -> String {
+        "epoch \(r.epoch)/\(epochs)  train loss \(fixed(r.trainLoss, 4)) acc \(fixed(r.trainAccuracy, 4))  test loss \(fixed(r.testLoss, 4)) acc \(fixed(r.testAccuracy, 4))  \(Int(r.samplesPerSecond)) samples/s  \(fixed(r.seconds, 2))s"
+    }
+}

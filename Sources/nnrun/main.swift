@@ -1,1 +1,0 @@
-print("nnrun 0.1.0")
