@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "NNModelTests", dependencies: ["NNKit", "NNTestSupport"]),
         .testTarget(name: "NNCheckpointTests", dependencies: ["NNCheckpoint", "NNKit"]),
         .testTarget(name: "NNDataTests", dependencies: ["NNData"]),
-        .testTarget(name: "NNRunTests", dependencies: ["NNKit"]),
+        .testTarget(name: "NNRunTests", dependencies: ["NNKit", "NNTestSupport", "nnrun"]),
     ],
     swiftLanguageModes: [.v6]
 )

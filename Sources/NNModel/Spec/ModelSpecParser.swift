@@ -101,6 +101,10 @@ private final class Reader {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let hint = context.map { "\($0.text) at line \($0.mark.line)" }
             return SpecDiagnostic(location: SourceLocation(file: file, line: mark.line, column: mark.column), message: "YAML syntax: \(problem)", hint: hint)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return SpecDiagnostic(
+                location: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")): it appears more than once in this mapping (first here)", hint: "remove the repeated entries")
         case let .reader(problem, offset, _, _):
             return SpecDiagnostic(location: SourceLocation(file: file, line: 1, column: 1), message: "YAML reader: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
         default:

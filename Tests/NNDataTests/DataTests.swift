@@ -1,0 +1,146 @@
+import Foundation
+import NNData
+import Testing
+
+@Suite struct IDXTests {
+    func idx(_ dims: [UInt32], _ values: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = [0, 0, 8, UInt8(dims.count)]
+        for d in dims { bytes += [UInt8(d >> 24), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)] }
+        return bytes + values
+    }
+
+    @Test func parsesHeaderAndValues() throws {
+        let file = try IDXFile(bytes: idx([2, 2, 3], Array(0..<12)), path: "x")
+        #expect(file.dimensions == [2, 2, 3])
+        #expect(file.bytes == Array(0..<12))
+    }
+
+    @Test(arguments: [
+        ([UInt8]([0, 0]), "byte 0"),
+        ([1, 0, 8, 1, 0, 0, 0, 1, 5], "byte 0"),
+        ([0, 0, 0x0D, 1, 0, 0, 0, 1, 5], "byte 2"),
+        ([0, 0, 8, 9], "byte 3"),
+        ([0, 0, 8, 2, 0, 0], "byte 6"),
+        ([0, 0, 8, 1, 0, 0, 0, 3, 1, 2], "byte 8"),
+    ])
+    func reportsMalformedHeaders(bytes: [UInt8], location: String) {
+        #expect(throws: DataError.self) { try IDXFile(bytes: bytes, path: "x") }
+        do { _ = try IDXFile(bytes: bytes, path: "x") } catch {
+            guard case .malformed(_, let where_, _) = error else { Issue.record("\(error)"); return }
+            #expect(where_ == location)
+        }
+    }
+
+    @Test func readsGzipAndPlainFilesFromADirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idx-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let images = idx([3, 2, 2], [0, 255, 51, 102, 1, 2, 3, 4, 5, 6, 7, 8])
+        let labels = idx([3], [2, 0, 1])
+        try Data(images).write(to: URL(fileURLWithPath: directory + "/train-images-idx3-ubyte"))
+        try Data(labels).write(to: URL(fileURLWithPath: directory + "/train-labels-idx1-ubyte"))
+        try Data(images).write(to: URL(fileURLWithPath: directory + "/t10k-images-idx3-ubyte"))
+        try Data(labels).write(to: URL(fileURLWithPath: directory + "/t10k-labels-idx1-ubyte"))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = [directory + "/t10k-images-idx3-ubyte", directory + "/t10k-labels-idx1-ubyte"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let split = try DatasetCatalog.load(directory)
+        #expect(split.train.count == 3)
+        #expect(split.train.sampleShape == [1, 2, 2])
+        #expect(split.test.labels == [2, 0, 1])
+        let batch = split.test.batch([0, 2])
+        #expect(batch.features.shape == [2, 1, 2, 2])
+        #expect(zip(batch.features.scalars[..<4], [Float(0), 1, 0.2, 0.4]).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(batch.labels == [2, 1])
+    }
+
+    @Test func missingDataSetSaysHowToGetIt() {
+        do {
+            _ = try DatasetCatalog.load("/nonexistent/fashion")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("unknown data set") || error.description.contains("not found"))
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: DatasetCatalog.fashionMNISTDirectory)))
+    func loadsFashionMNIST() throws {
+        let split = try DatasetCatalog.load("fashion-mnist")
+        #expect(split.train.count == 60_000)
+        #expect(split.test.count == 10_000)
+        #expect(split.train.classCount == 10)
+        let (features, labels) = split.test.batch([0])
+        #expect(labels == [9])  // the first test image is an ankle boot
+        #expect(features.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+}
+
+@Suite struct CSVTests {
+    @Test func parsesLabelsAndFeaturesWithHeader() throws {
+        let set = try CSVDataset.parse("label,a,b\n1, 0.5, 2\n0,3,4\n\n2,5,6\n", path: "d.csv")
+        #expect(set.count == 3)
+        #expect(set.labels == [1, 0, 2])
+        #expect(set.classCount == 3)
+        #expect(set.sampleShape == [2])
+        #expect(set.batch([1]).features.scalars == [3, 4])
+    }
+
+    @Test(arguments: [
+        ("1,2\n3,4,5\n", "line 2"),
+        ("1,2\nx,3\n", "line 2, column 1"),
+        ("1,2\n-1,3\n", "line 2, column 1"),
+        ("1,2\n2,abc\n", "line 2, column 2"),
+        ("1,2\n2,nan\n", "line 2, column 2"),
+        ("1\n", "line 1"),
+        ("", "line 1"),
+    ])
+    func reportsLineAndColumn(text: String, location: String) {
+        do {
+            _ = try CSVDataset.parse(text, path: "d.csv")
+            Issue.record("expected an error for \(text)")
+        } catch {
+            guard case .malformed(_, let found, _) = error else { Issue.record("\(error)"); return }
+            #expect(found == location)
+        }
+    }
+}
+
+@Suite struct BatchingTests {
+    @Test func shufflesReproduciblyPerEpochAndCoversEverySample() {
+        let sampler = BatchSampler(count: 10, batchSize: 4, seed: 3)
+        #expect(sampler.batchesPerEpoch == 3)
+        let first = sampler.batches(epoch: 0).flatMap { $0 }
+        #expect(first.sorted() == Array(0..<10))
+        #expect(first == BatchSampler(count: 10, batchSize: 4, seed: 3).batches(epoch: 0).flatMap { $0 })
+        #expect(first != sampler.batches(epoch: 1).flatMap { $0 })
+        #expect(first != BatchSampler(count: 10, batchSize: 4, seed: 4).batches(epoch: 0).flatMap { $0 })
+        #expect(BatchSampler(count: 10, batchSize: 4, shuffle: false).order(epoch: 5) == Array(0..<10))
+        #expect(BatchSampler(count: 10, batchSize: 4, dropLast: true).batchesPerEpoch == 2)
+    }
+
+    @Test func fillBatchReusesStorage() throws {
+        let set = Spiral.make(pointsPerClass: 10, seed: 1)
+        var batch = Tensor(scalar: 0)
+        var labels: [Int] = []
+        set.fillBatch(indices: [3, 4, 5], into: &batch, labels: &labels)
+        #expect(batch.shape == [3, 2])
+        set.fillBatch(indices: [7], into: &batch, labels: &labels)
+        #expect(batch.shape == [1, 2])
+        #expect(labels == [set.labels[7]])
+    }
+
+    @Test func spiralMatchesDeZeroLayout() {
+        let set = Spiral.make(seed: 1984)
+        #expect(set.count == 300)
+        #expect(set.classCount == 3)
+        #expect((0..<3).map { c in set.labels.filter { $0 == c }.count } == [100, 100, 100])
+        let radii = (0..<300).map { i -> Float in
+            let (x, y) = (set.batch([i]).features.scalars[0], set.batch([i]).features.scalars[1])
+            return (x * x + y * y).squareRoot()
+        }
+        #expect(radii.allSatisfy { $0 < 1 })
+        #expect(Spiral.make(seed: 1984).labels == set.labels)
+    }
+}

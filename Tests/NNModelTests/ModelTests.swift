@@ -1,0 +1,93 @@
+import Foundation
+import NNKit
+import NNTestSupport
+import Testing
+
+@Suite struct ModelTests {
+    static let modelsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Models").path
+
+    @Test func loadsShortAndLongFormsWithShapeInference() throws {
+        let model = try Model(yaml: """
+            name: forms
+            input: [1, 4, 4]
+            layers:
+              - Flatten
+              - Dense: {units: 5, name: hidden}
+              - type: ReLU
+              - type: Affine
+                units: 3
+            """)
+        #expect(model.layerShapes == [[16], [5], [5], [3]])
+        #expect(model.parameters.map(\.name) == ["hidden.weight", "hidden.bias", "layers.3.weight", "layers.3.bias"])
+        #expect(model.parameterCount == 16 * 5 + 5 + 5 * 3 + 3)
+        #expect(model.summary.contains("hidden (Dense)"))
+        #expect(try model.predict(try Tensor.zeros([2, 1, 4, 4])).shape == [2, 3])
+        #expect(throws: LayerError.self) { try model.predict(try Tensor.zeros([2, 16])) }
+    }
+
+    @Test func specRoundTripsThroughYAML() throws {
+        let spec = ModelSpec(
+            name: "round trip: \"quoted\"", input: [1, 28, 28], data: "csv:my data.csv",
+            layers: [LayerSpec("Flatten"), LayerSpec("Linear", name: "hidden", options: ["units": .int(8), "init": .string("xavier"), "bias": .bool(false)]),
+                     LayerSpec("ReLU"), LayerSpec("Linear", options: ["units": .int(10)])],
+            loss: "SoftmaxWithLoss", optimizer: OptimizerSpec(type: "Adam", options: ["lr": .double(0.001), "beta1": .double(0.85)]),
+            train: TrainingSpec(epochs: 3, batchSize: 17, seed: 12345678901234, shuffle: false))
+        let text = spec.yamlText
+        #expect(try ModelSpec(yaml: text) == spec, "\(text)")
+        let model = try Model(spec: spec)
+        #expect(model.outputShape == [10])
+    }
+
+    @Test func sameSeedSameWeights() throws {
+        let a = try Model(yamlFile: Self.modelsDirectory + "/spiral-mlp.yaml")
+        let b = try Model(yamlFile: Self.modelsDirectory + "/spiral-mlp.yaml")
+        let c = try Model(yamlFile: Self.modelsDirectory + "/spiral-mlp.yaml") { $0.train.seed = 1 }
+        #expect(a.parameters.map(\.parameter.value) == b.parameters.map(\.parameter.value))
+        #expect(a.parameters[0].parameter.value != c.parameters[0].parameter.value)
+        #expect(a.parameters[0].parameter.value != a.parameters[2].parameter.value.reshapedForComparison(a.parameters[0].parameter.value))
+    }
+
+    @Test func everyModelInTheRepositoryIsValid() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.modelsDirectory).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files {
+            do {
+                _ = try Model(yamlFile: Self.modelsDirectory + "/" + file)
+            } catch {
+                Issue.record("\(file): \(error)")
+            }
+        }
+    }
+
+    @Test func spiralQuickStartTrainsAboveNinetyPercent() throws {
+        let model = try Model(yamlFile: Self.modelsDirectory + "/spiral-mlp.yaml")
+        let trainer = try Trainer(model: model, data: Spiral.split())
+        let reports = try trainer.run()
+        #expect(reports.count == 300)
+        #expect(reports.last!.testAccuracy > 0.9)
+        #expect(reports.last!.trainLoss < reports.first!.trainLoss / 5)
+    }
+
+    @Test func nonFiniteLossStopsTraining() throws {
+        let model = try Model(yaml: """
+            input: [2]
+            layers: [{Linear: {units: 30}}, ReLU, {Linear: {units: 3}}]
+            optimizer: {type: SGD, lr: 1e30}
+            """)
+        let trainer = try Trainer(model: model, data: Spiral.split())
+        #expect(throws: TrainingError.self) { try trainer.run() }
+    }
+
+    @Test func dataThatDoesNotFitIsRejected() throws {
+        let model = try Model(yaml: "input: [3]\nlayers: [{Linear: {units: 3}}]")
+        #expect(throws: TrainingError.self) { try Trainer(model: model, data: Spiral.split()) }
+        let small = try Model(yaml: "input: [2]\nlayers: [{Linear: {units: 2}}]")
+        #expect(throws: TrainingError.self) { try Trainer(model: small, data: Spiral.split()) }
+    }
+}
+
+extension Tensor {
+    /// Self if shapes differ from `other` (so comparison is false), used to compare unrelated weights.
+    fileprivate func reshapedForComparison(_ other: Tensor) -> Tensor { shape == other.shape ? self : other * 2 }
+}

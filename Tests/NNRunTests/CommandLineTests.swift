@@ -1,0 +1,154 @@
+import Foundation
+import NNKit
+import NNTestSupport
+import Testing
+
+/// The `nnrun` executable, run as a subprocess.
+@Suite(.serialized) struct CommandLineTests {
+    @Test func malformedModelFilesExitWith64AndTheirPosition() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for example in MalformedModelCase.all {
+            let path = directory.appendingPathComponent("bad.yaml").path
+            try Data(example.yaml.utf8).write(to: URL(fileURLWithPath: path))
+            let result = try CommandRunner.run(["inspect", path])
+            #expect(result.status == 64, "\(example.name): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(path + ":" + example.location), "\(example.name): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(example.name)")
+        }
+    }
+
+    @Test func inspectPrintsTheLayerTable() throws {
+        let result = try CommandRunner.run(["inspect", "Models/fashion-mlp.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("hidden1 (Linear)    [256]         200960"))
+        #expect(result.stdout.contains("total parameters: 235146"))
+        let json = try CommandRunner.run(["inspect", "Models/fashion-mlp.yaml", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["total_parameters"] as? Int == 235146)
+        #expect(object?["parameter_bytes"] as? Int == 235146 * 4)
+    }
+
+    @Test func layersListsTypesAndOptions() throws {
+        let result = try CommandRunner.run(["layers"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Linear (also Affine, Dense)"))
+        #expect(result.stdout.contains("units: int, required"))
+    }
+
+    @Test func usageErrorsExitWith64() throws {
+        #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "0"]).status == 64)
+        #expect(try CommandRunner.run(["train"]).status == 64)
+        #expect(try CommandRunner.run(["frobnicate"]).status == 64)
+    }
+
+    @Test func missingDataSetExplainsHowToInstallIt() throws {
+        let result = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--data", "/nonexistent-dir/x.csv"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("x.csv"))
+    }
+
+    @Test func trainWritesMetricsAndCheckpointThenEvalAndPredict() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let weights = directory.appendingPathComponent("w.safetensors").path
+        let metrics = directory.appendingPathComponent("m.jsonl").path
+        let result = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "40", "--out", weights, "--metrics", metrics])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("epoch ") }.count == 40)
+        let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 40)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(Set(first?.keys.map { $0 } ?? []) == ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "samples_per_second", "seconds"])
+
+        let eval = try CommandRunner.run(["eval", "Models/spiral-mlp.yaml", "--weights", weights, "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let evaluation = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
+        let lastTest = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any]
+        #expect(evaluation?["accuracy"] as? Double == lastTest?["test_accuracy"] as? Double)
+
+        let csv = directory.appendingPathComponent("points.csv").path
+        try "x,y\n0.1,0.2\n-0.5,0.3\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let predict = try CommandRunner.run(["predict", "Models/spiral-mlp.yaml", "--weights", weights, "--input", csv, "--top", "3", "--json"])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(predict.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.count == 2)
+        let top = rows?.first?["top"] as? [[String: Any]]
+        #expect(top?.count == 3)
+        let total = top?.compactMap { $0["probability"] as? Double }.reduce(0, +) ?? 0
+        #expect(abs(total - 1) < 1e-4)
+
+        let wrongWeights = try CommandRunner.run(["eval", "Models/fashion-mlp.yaml", "--weights", weights])
+        #expect(wrongWeights.status == 1)
+        #expect(wrongWeights.stderr.contains("missing from the file: hidden1.weight"))
+    }
+
+    @Test func resumingGivesBitIdenticalWeights() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let full = directory.appendingPathComponent("full.safetensors").path
+        let half = directory.appendingPathComponent("half.safetensors").path
+        let resumed = directory.appendingPathComponent("resumed.safetensors").path
+        let model = directory.appendingPathComponent("adam.yaml").path
+        try """
+            input: [2]
+            data: spiral
+            layers: [{Linear: {units: 20}}, Tanh, {Linear: {units: 3}}]
+            optimizer: {type: Adam, lr: 0.01}
+            train: {epochs: 12, batch_size: 32, seed: 5}
+            """.write(toFile: model, atomically: true, encoding: .utf8)
+        #expect(try CommandRunner.run(["train", model, "--out", full, "--quiet"]).status == 0)
+        #expect(try CommandRunner.run(["train", model, "--epochs", "5", "--out", half, "--quiet"]).status == 0)
+        let resume = try CommandRunner.run(["train", model, "--resume", half, "--out", resumed])
+        #expect(resume.status == 0, "\(resume.stderr)")
+        #expect(resume.stdout.contains("resumed from"))
+        #expect(resume.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("epoch ") }.count == 7)
+        let a = try Checkpoint(contentsOf: full), b = try Checkpoint(contentsOf: resumed)
+        #expect(a.tensors.keys.sorted() == b.tensors.keys.sorted())
+        for (name, tensor) in a.tensors {
+            #expect(tensor.values.map(\.bitPattern) == b.tensors[name]?.values.map(\.bitPattern), "\(name)")
+        }
+        #expect(a.metadata["step"] == b.metadata["step"])
+        #expect(a.metadata["epoch"] == "12")
+
+        let partial = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--init-from", half, "--epochs", "1"])
+        #expect(partial.status == 0)
+        #expect(partial.stderr.contains("not in the file (kept initial values): hidden.weight"))
+    }
+
+    @Test func nonFiniteLossStopsWithAMessage() throws {
+        let result = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--lr", "1e30", "--epochs", "3"])
+        if result.status != 0 {
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("the loss became"))
+        }
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("relu.yaml").path
+        try "input: [2]\ndata: spiral\nlayers: [{Linear: {units: 30}}, ReLU, {Linear: {units: 3}}]\noptimizer: {type: SGD, lr: 1e30}\n"
+            .write(toFile: model, atomically: true, encoding: .utf8)
+        let exploding = try CommandRunner.run(["train", model, "--epochs", "5"])
+        #expect(exploding.status == 1)
+        #expect(exploding.stderr.contains("the loss became"))
+    }
+
+    @Test func interruptStopsAfterTheBatchAndSaves() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let weights = directory.appendingPathComponent("w.safetensors").path
+        let result = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "1000000", "--out", weights, "--quiet"], interruptAfter: 1.5)
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stderr.contains("interrupted"))
+        let saved = try Checkpoint(contentsOf: weights)
+        #expect(saved.tensors["hidden.weight"]?.shape == [2, 30])
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: DatasetCatalog.fashionMNISTDirectory)))
+    func fashionMLPReachesEightySevenPercentInFiveEpochs() throws {
+        let result = try CommandRunner.run(["train", "Models/fashion-mlp.yaml", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let final = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let accuracy = final.split(separator: " ").dropFirst(3).first.flatMap { Double($0.trimmingCharacters(in: .punctuationCharacters)) } ?? 0
+        #expect(accuracy >= 0.87, "\(final)")
+    }
+}
