@@ -19,7 +19,7 @@ public enum SafeTensors {
         var entries: [(key: String, value: JSONValue)] = []
         for name in names {
             let tensor = tensors[name]!
-            guard name != "__metadata__", !name.isEmpty else { throw .unwritable(name: name, message: "the name is reserved or empty") }
+            guard name != "__metadata__" else { throw .unwritable(name: name, message: "the name is reserved for metadata") }
             let begin = data.count
             for value in tensor.values {
                 let bits = value.bitPattern.littleEndian

@@ -8,6 +8,7 @@ public final class LayerRegistry: Sendable {
     private struct State {
         var types: [String: LayerType] = [:]
         var nameIndex: [String: String] = [:]
+        var plugins: [String: String] = [:]
     }
 
     private let state = Mutex(State())
@@ -64,6 +65,16 @@ public final class LayerRegistry: Sendable {
     /// Every registered name and alias.
     public var allNames: [String] {
         state.withLock { Array($0.nameIndex.keys) }.sorted()
+    }
+
+    /// Records that plugin `name` at `version` is loaded (its layer types use the origin `plugin NAME VERSION`).
+    public func recordPlugin(name: String, version: String) {
+        state.withLock { $0.plugins[name] = version }
+    }
+
+    /// The loaded plugins: name → version.
+    public var plugins: [String: String] {
+        state.withLock { $0.plugins }
     }
 
     /// Creates a layer of type `name`.

@@ -56,7 +56,7 @@ extension Model {
 
     /// The model's state as named tensors: parameters (`hidden.weight`), optionally gradients
     /// (`hidden.weight.grad`), and optimiser slots (`optimizer.hidden.weight.m`), with metadata.
-    public func checkpoint(progress: TrainingProgress? = nil, includeGradients: Bool = false, plugins: [(name: String, version: String)] = []) -> Checkpoint {
+    public func checkpoint(progress: TrainingProgress? = nil, includeGradients: Bool = false) -> Checkpoint {
         var tensors: [String: StoredTensor] = [:]
         for named in parameters {
             tensors[named.name] = StoredTensor(shape: named.parameter.value.shape, values: named.parameter.value.scalars)
@@ -78,7 +78,7 @@ extension Model {
             MetadataKey.optimizer: optimizer.typeName,
             MetadataKey.optimizerHyperparameters: "{\(hyperparameters)}",
             MetadataKey.seed: String(spec.train.seed),
-            MetadataKey.plugins: "[" + plugins.map { "{\"name\":\"\($0.name)\",\"version\":\"\($0.version)\"}" }.joined(separator: ",") + "]",
+            MetadataKey.plugins: "[" + requiredPlugins.map { "{\"name\":\"\($0.name)\",\"version\":\"\($0.version)\"}" }.joined(separator: ",") + "]",
         ]
         return Checkpoint(tensors: tensors, metadata: metadata)
     }
@@ -88,10 +88,30 @@ extension Model {
         try checkpoint(progress: progress, includeGradients: includeGradients).write(to: path)
     }
 
+    /// The plugins whose layer types this model uses, from the types' `plugin NAME VERSION` origins.
+    public var requiredPlugins: [(name: String, version: String)] {
+        var seen = Set<String>()
+        return layerOrigins.compactMap { origin in
+            let parts = origin.split(separator: " ")
+            guard parts.count == 3, parts[0] == "plugin", seen.insert(String(parts[1])).inserted else { return nil }
+            return (String(parts[1]), String(parts[2]))
+        }
+    }
+
+    /// Fails with "needs plugin NAME version V" when the checkpoint records a plugin that is not loaded.
+    public static func checkPlugins(of checkpoint: Checkpoint, path: String, registry: LayerRegistry = .shared) throws(CheckpointLoadError) {
+        guard let text = checkpoint.metadata[MetadataKey.plugins], text != "[]" else { return }
+        let loaded = registry.plugins
+        for (name, version) in PluginList.parse(text) where loaded[name] != version {
+            throw .missingPlugin(path: path, name: name, version: version)
+        }
+    }
+
     /// Sets parameters from a checkpoint's tensors (gradients and optimiser slots are not parameters).
     /// - Throws: `CheckpointLoadError.mismatch` in strict mode when anything differs.
     @discardableResult
     public func load(_ checkpoint: Checkpoint, path: String = "<checkpoint>", mode: LoadMode = .strict) throws(CheckpointLoadError) -> LoadReport {
+        try Self.checkPlugins(of: checkpoint, path: path)
         let fileParameters = checkpoint.tensors.keys.filter { !$0.hasPrefix("optimizer.") && !$0.hasSuffix(".grad") }
         let modelNames = Set(parameters.map(\.name))
         var report = LoadReport(loaded: [], missing: [], unexpected: fileParameters.filter { !modelNames.contains($0) }.sorted(), mismatched: [])
@@ -131,5 +151,14 @@ extension Model {
         }
         try optimizer.restore(state: state, stepCount: progress.step)
         return progress
+    }
+}
+
+/// Reads the `plugins` metadata: a JSON list of `{"name": …, "version": …}` objects.
+enum PluginList {
+    static func parse(_ text: String) -> [(name: String, version: String)] {
+        guard let data = text.data(using: .utf8),
+              let list = try? JSONSerialization.jsonObject(with: data) as? [[String: String]] else { return [("unreadable plugin list", text)] }
+        return list.compactMap { entry in entry["name"].map { ($0, entry["version"] ?? "?") } }
     }
 }

@@ -18,6 +18,8 @@ public final class Model {
     public let loss: any Loss
     /// The optimiser, holding its per-parameter state.
     public let optimizer: any Optimizer
+    /// Where each layer's type came from (`built-in`, `code`, `plugin NAME VERSION`).
+    public let layerOrigins: [String]
 
     /// Reads, validates and instantiates a model file.
     /// - Throws: `ModelSpecError` listing every problem with its `file:line:column`.
@@ -55,6 +57,7 @@ public final class Model {
         layerShapes = built.shapes
         loss = built.loss
         optimizer = built.optimizer
+        layerOrigins = built.origins
     }
 
     /// Every parameter with its dotted name (`hidden.weight`, `layers.2.bias`).

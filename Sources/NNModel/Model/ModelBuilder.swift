@@ -24,6 +24,7 @@ struct ModelBuilder {
         var shapes: [[Int]]
         var loss: any Loss
         var optimizer: any Optimizer
+        var origins: [String]
     }
 
     /// The instantiated parts, or `nil` with `diagnostics` filled.
@@ -32,6 +33,7 @@ struct ModelBuilder {
         var layers: [(name: String?, layer: any Layer)] = []
         var shapes: [[Int]] = []
         var names: [String: Int] = [:]
+        var origins: [String] = []
         for (index, layerSpec) in spec.layers.enumerated() {
             let path = "layers[\(index)]"
             checkName(layerSpec.name, path: path, index: index, seen: &names)
@@ -52,6 +54,7 @@ struct ModelBuilder {
                 let layer = try type.make(configuration)
                 let output = try layer.outputShape(forInput: inputShape)
                 layers.append((layerSpec.name, layer))
+                origins.append(type.origin)
                 shapes.append(output)
                 shape = output
             } catch let error as ConfigurationError {
@@ -70,7 +73,7 @@ struct ModelBuilder {
         let optimizer = makeOptimizer()
         guard diagnostics.isEmpty, let loss, let optimizer else { return nil }
         let network = Sequential(named: layers)
-        return Built(network: network, shapes: shapes, loss: loss, optimizer: optimizer)
+        return Built(network: network, shapes: shapes, loss: loss, optimizer: optimizer, origins: origins)
     }
 
     /// A distinct, reproducible initialisation seed per layer.

@@ -23,6 +23,7 @@ struct Train: ParsableCommand {
     @Option(help: "Write one JSON object per epoch to this file.") var metrics: String?
     @Option(help: "Continue training from this checkpoint: weights, optimizer state and epoch.") var resume: String?
     @Option(help: "Start from the weights in this checkpoint (partial loads allowed, with a report).") var initFrom: String?
+    @Option(help: "Also save --out after every N epochs (atomically), not only at the end.") var saveEvery: Int?
     @Flag(help: "Also save gradients (<param>.grad) in --out.") var saveGradients = false
     @Flag(help: "Print only the final result.") var quiet = false
 
@@ -32,6 +33,8 @@ struct Train: ParsableCommand {
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if resume != nil, initFrom != nil { throw ValidationError("use either --resume or --init-from, not both") }
+        if let saveEvery, saveEvery < 1 { throw ValidationError("--save-every must be at least 1") }
+        if saveEvery != nil, out == nil { throw ValidationError("--save-every needs --out FILE") }
     }
 
     func run() throws {
@@ -74,6 +77,9 @@ struct Train: ParsableCommand {
                 if let metrics {
                     metricLines.append(jsonText(report))
                     try AtomicFile.write(Array((metricLines.joined(separator: "\n") + "\n").utf8), to: metrics)
+                }
+                if let saveEvery, let out, trainer.completedEpochs % saveEvery == 0 {
+                    try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
                 }
             }
         }

@@ -1,0 +1,91 @@
+import Foundation
+import NNKit
+import Testing
+
+@Suite struct ModelCheckpointTests {
+    func model(hidden: Int = 4, seed: UInt64 = 1) throws -> Model {
+        try Model(yaml: """
+            input: [2]
+            layers: [{type: Linear, name: hidden, units: \(hidden)}, Tanh, {type: Linear, name: out, units: 3}]
+            optimizer: {type: Momentum, lr: 0.1}
+            train: {seed: \(seed)}
+            """)
+    }
+
+    @Test func namesParametersGradientsAndOptimizerState() throws {
+        let m = try model()
+        let trainer = try Trainer(model: m, data: Spiral.split(), settings: TrainingSpec(epochs: 1, batchSize: 50))
+        _ = try trainer.run()
+        let checkpoint = m.checkpoint(progress: TrainingProgress(epoch: 1, step: 6), includeGradients: true)
+        #expect(Set(checkpoint.tensors.keys) == [
+            "hidden.weight", "hidden.bias", "out.weight", "out.bias",
+            "hidden.weight.grad", "hidden.bias.grad", "out.weight.grad", "out.bias.grad",
+            "optimizer.hidden.weight.velocity", "optimizer.hidden.bias.velocity", "optimizer.out.weight.velocity", "optimizer.out.bias.velocity",
+        ])
+        #expect(checkpoint.metadata["optimizer"] == "Momentum")
+        #expect(checkpoint.metadata["epoch"] == "1")
+        #expect(try ModelSpec(yaml: checkpoint.metadata["model_spec"]!) == m.spec)
+    }
+
+    @Test func strictLoadListsEveryDifference() throws {
+        var checkpoint = try model().checkpoint()
+        checkpoint.tensors["extra.weight"] = StoredTensor(shape: [1], values: [0])
+        checkpoint.tensors["out.bias"] = nil
+        let other = try model(hidden: 5)
+        do {
+            try other.load(checkpoint, path: "c.safetensors")
+            Issue.record("expected an error")
+        } catch {
+            guard case let .mismatch(_, missing, unexpected, shapes) = error else { Issue.record("\(error)"); return }
+            #expect(missing == ["out.bias"])
+            #expect(unexpected == ["extra.weight"])
+            #expect(shapes.map(\.name) == ["hidden.weight", "hidden.bias", "out.weight"])
+            #expect(error.description.contains("hidden.weight: the model has shape [2, 5], the file [2, 4]"))
+        }
+        let report = try other.load(checkpoint, mode: .partial)
+        #expect(report.loaded.isEmpty)
+        #expect(report.mismatched.count == 3)
+    }
+
+    @Test func partialLoadCopiesWhatMatches() throws {
+        let source = try model(seed: 1), target = try model(seed: 2)
+        var checkpoint = source.checkpoint()
+        checkpoint.tensors["out.weight"] = nil
+        let report = try target.load(checkpoint, mode: .partial)
+        #expect(report.loaded == ["hidden.weight", "hidden.bias", "out.bias"])
+        #expect(report.missing == ["out.weight"])
+        #expect(target.parameters[0].parameter.value == source.parameters[0].parameter.value)
+        #expect(target.parameters[2].parameter.value != source.parameters[2].parameter.value)
+    }
+
+    @Test func missingPluginIsNamed() throws {
+        var checkpoint = try model().checkpoint()
+        checkpoint.metadata["plugins"] = #"[{"name":"swish-layers","version":"1.2.0"}]"#
+        do {
+            try model().load(checkpoint, path: "p.safetensors")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("needs plugin swish-layers version 1.2.0"))
+        }
+    }
+
+    @Test func resumeRestoresOptimizerStateExactly() throws {
+        let settings = TrainingSpec(epochs: 4, batchSize: 40, seed: 3)
+        let straight = try model()
+        _ = try Trainer(model: straight, data: Spiral.split(), settings: settings).run()
+
+        let first = try model()
+        let firstTrainer = try Trainer(model: first, data: Spiral.split(), settings: TrainingSpec(epochs: 2, batchSize: 40, seed: 3))
+        _ = try firstTrainer.run()
+        let saved = try SafeTensors.decode(try first.checkpoint(progress: TrainingProgress(epoch: 2, step: first.optimizer.stepCount)).encoded())
+
+        let second = try model(seed: 99)
+        let progress = try second.resume(from: Checkpoint(tensors: saved.tensors, metadata: saved.metadata))
+        let trainer = try Trainer(model: second, data: Spiral.split(), settings: settings)
+        trainer.completedEpochs = progress.epoch
+        _ = try trainer.run()
+        for (a, b) in zip(straight.parameters, second.parameters) {
+            #expect(a.parameter.value.scalars.map(\.bitPattern) == b.parameter.value.scalars.map(\.bitPattern), "\(a.name)")
+        }
+    }
+}
