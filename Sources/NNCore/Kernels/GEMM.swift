@@ -51,29 +51,41 @@ public enum GEMM {
             }
             return
         }
+        let pool = ThreadPool.shared
+        let threads = Swift.max(1, Swift.min(pool.threadCount, (m + mr - 1) / mr))
+        // Row blocks: at most MC rows each, at least one per thread, multiples of MR.
+        let blockCount = Swift.max(threads, (m + mc - 1) / mc)
+        let blockRows = ((m + blockCount - 1) / blockCount + mr - 1) / mr * mr
+        let blocks = (m + blockRows - 1) / blockRows
         let kcMax = Swift.min(kc, k)
         let ncMax = Swift.min(nc, n)
         let packedBCount = kcMax * ((ncMax + nr - 1) / nr) * nr
-        let packedACount = kcMax * ((Swift.min(mc, m) + mr - 1) / mr) * mr
-        let workspace = UnsafeMutableRawPointer.allocate(
-            byteCount: (packedBCount + packedACount) * MemoryLayout<Float>.stride, alignment: 64)
-        defer { workspace.deallocate() }
-        let packedB = workspace.bindMemory(to: Float.self, capacity: packedBCount + packedACount)
-        let packedA = packedB + packedBCount
+        let packedACount = kcMax * blockRows
+        let workspace = Workspace.take(floats: packedBCount + packedACount * threads)
+        defer { Workspace.give(workspace) }
+        let packedB = workspace.pointer
+        let packedAs = packedB + packedBCount
 
         var jc = 0
         while jc < n {
             let ncCur = Swift.min(nc, n - jc)
+            let panels = (ncCur + nr - 1) / nr
             var pc = 0
             while pc < k {
                 let kcCur = Swift.min(kc, k - pc)
-                packB(b, ldb: ldb, transposed: transposeB, row: pc, column: jc, depth: kcCur, width: ncCur, into: packedB)
+                let (row, column) = (pc, jc)
+                pool.parallelFor(Swift.min(threads, panels)) { part, _ in
+                    let first = part * panels / Swift.min(threads, panels), last = (part + 1) * panels / Swift.min(threads, panels)
+                    packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
+                          width: Swift.min(ncCur - first * nr, (last - first) * nr), into: packedB + first * nr * kcCur)
+                }
                 let load = accumulate || pc > 0
-                let finalBlock = pc + kcCur == k
-                var ic = 0
-                while ic < m {
-                    let mcCur = Swift.min(mc, m - ic)
-                    packA(a, lda: lda, transposed: transposeA, row: ic, column: pc, height: mcCur, depth: kcCur, into: packedA)
+                let blockEpilogue = pc + kcCur == k ? epilogue : .none
+                pool.parallelFor(blocks) { block, thread in
+                    let ic = block * blockRows
+                    let mcCur = Swift.min(blockRows, m - ic)
+                    let packedA = packedAs + thread * packedACount
+                    packA(a, lda: lda, transposed: transposeA, row: ic, column: row, height: mcCur, depth: kcCur, into: packedA)
                     var jr = 0
                     while jr < ncCur {
                         let columns = Swift.min(nr, ncCur - jr)
@@ -81,14 +93,13 @@ public enum GEMM {
                         while ir < mcCur {
                             microKernel(
                                 depth: kcCur, a: packedA + ir * kcCur, b: packedB + jr * kcCur,
-                                c: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
+                                c: c + (ic + ir) * ldc + column + jr, ldc: ldc,
                                 rows: Swift.min(mr, mcCur - ir), columns: columns, load: load,
-                                epilogue: finalBlock ? epilogue : .none, columnOffset: jc + jr)
+                                epilogue: blockEpilogue, columnOffset: column + jr)
                             ir += mr
                         }
                         jr += nr
                     }
-                    ic += mc
                 }
                 pc += kcCur
             }

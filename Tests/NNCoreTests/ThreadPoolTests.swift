@@ -1,0 +1,55 @@
+import NNCore
+import Synchronization
+import Testing
+
+@Suite(.serialized) struct ThreadPoolTests {
+    @Test func runsEveryTaskOnceForManyJobs() {
+        let pool = ThreadPool(threads: 3)
+        for count in [1, 2, 3, 7, 64, 1000] {
+            for _ in 0..<50 {
+                let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+                defer { hits.deallocate() }
+                hits.initialize(repeating: 0)
+                let threadsSeen = Atomic<Int>(0)
+                pool.parallelFor(count) { task, thread in
+                    if thread >= 3 { threadsSeen.add(1, ordering: .relaxed) }
+                    hits[task] += 1
+                }
+                #expect(hits.allSatisfy { $0 == 1 })
+                #expect(threadsSeen.load(ordering: .relaxed) == 0)
+            }
+        }
+    }
+
+    @Test func concurrentCallersFallBackToSerialWork() async {
+        let pool = ThreadPool(threads: 2)
+        let total = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<20 { pool.parallelFor(10) { _, _ in total.value.add(1, ordering: .relaxed) } }
+                }
+            }
+        }
+        #expect(total.value.load(ordering: .relaxed) == 8 * 20 * 10)
+    }
+
+    @Test func gemmIsBitIdenticalAcrossThreadCounts() throws {
+        var generator = SeededGenerator(seed: 4)
+        let a = try Tensor.randomNormal([130, 300], generator: &generator)
+        let b = try Tensor.randomNormal([300, 70], generator: &generator)
+        let saved = ThreadPool.shared.threadCount
+        defer { ThreadPool.shared.threadCount = saved }
+        var results: [[UInt32]] = []
+        for threads in [1, 2, 3] {
+            ThreadPool.shared.threadCount = threads
+            results.append(try a.matmul(b).scalars.map(\.bitPattern))
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0] == results[2])
+    }
+}
+
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
