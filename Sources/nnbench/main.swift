@@ -1,1 +1,196 @@
-print("nnbench")
+// nnbench: kernel and training benchmarks against numpy/OpenBLAS measured in the same run.
+//
+//   swift run -c release nnbench [--json] [--quick]
+//
+// Prints GEMM GFLOPS (squares 256–2048 and the Fashion-MNIST MLP's forward and backward shapes) at 1 and 2
+// threads next to numpy's, elementwise bandwidth, MLP training samples/s at 1 and 2 threads, inference
+// latency at batch 1 and 64, and peak RSS. Medians of repeated runs.
+import Foundation
+import NNKit
+
+let arguments = Set(CommandLine.arguments.dropFirst())
+let json = arguments.contains("--json")
+let quick = arguments.contains("--quick")
+var results: [String: Any] = [:]
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// Median seconds of `body`, repeated until about `budget` seconds have passed (at least 3 runs).
+func median(budget: Double = quick ? 0.15 : 0.6, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    let start = now()
+    while times.count < 3 || (now() - start < budget && times.count < 2000) {
+        let t = now()
+        body()
+        times.append(now() - t)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+func report(_ line: String) { if !json { print(line) } }
+
+struct Shape: Codable { let name: String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool }
+let shapes: [Shape] = [256, 512, 1024, 2048].map { Shape(name: "\($0)²", m: $0, n: $0, k: $0, transposeA: false, transposeB: false) } + [
+    Shape(name: "mlp fwd 128×784·784×256", m: 128, n: 256, k: 784, transposeA: false, transposeB: false),
+    Shape(name: "mlp dW 784×128ᵀ·128×256", m: 784, n: 256, k: 128, transposeA: true, transposeB: false),
+    Shape(name: "mlp dx 128×256·(784×256)ᵀ", m: 128, n: 784, k: 256, transposeA: false, transposeB: true),
+]
+
+// MARK: numpy reference
+
+func numpyGFLOPS(threads: Int) -> [String: Double]? {
+    let script = """
+        import json, sys, time
+        import numpy as np
+        shapes = json.loads(sys.argv[1]); budget = float(sys.argv[2]); out = {}
+        rng = np.random.default_rng(0)
+        for s in shapes:
+            a = rng.standard_normal((s["k"], s["m"]) if s["transposeA"] else (s["m"], s["k"]), dtype=np.float32)
+            b = rng.standard_normal((s["n"], s["k"]) if s["transposeB"] else (s["k"], s["n"]), dtype=np.float32)
+            f = lambda: (a.T if s["transposeA"] else a) @ (b.T if s["transposeB"] else b)
+            f(); times = []; start = time.perf_counter()
+            while len(times) < 3 or (time.perf_counter() - start < budget and len(times) < 2000):
+                t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
+            out[s["name"]] = 2 * s["m"] * s["n"] * s["k"] / sorted(times)[len(times) // 2] / 1e9
+        x = rng.standard_normal(1 << 24, dtype=np.float32); y = np.empty_like(x)
+        f = lambda: np.maximum(x, 0, out=y)
+        f(); times = []
+        for _ in range(20):
+            t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
+        out["relu GB/s"] = 8 * x.size / sorted(times)[10] / 1e9
+        print(json.dumps(out))
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    let shapeJSON = String(decoding: try! JSONEncoder().encode(shapes), as: UTF8.self)
+    process.arguments = ["python3", "-c", script, shapeJSON, quick ? "0.15" : "0.6"]
+    var environment = ProcessInfo.processInfo.environment
+    for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = String(threads) }
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return try? JSONSerialization.jsonObject(with: data) as? [String: Double]
+}
+
+// MARK: GEMM
+
+func ourGFLOPS(_ s: Shape) -> Double {
+    var generator = SeededGenerator(seed: 1)
+    let a = try! Tensor.randomNormal([s.m * s.k], generator: &generator)
+    let b = try! Tensor.randomNormal([s.k * s.n], generator: &generator)
+    var c = [Float](repeating: 0, count: s.m * s.n)
+    let seconds = a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                median {
+                    GEMM.multiply(m: s.m, n: s.n, k: s.k, a: a.baseAddress!, lda: s.transposeA ? s.m : s.k, transposeA: s.transposeA,
+                                  b: b.baseAddress!, ldb: s.transposeB ? s.k : s.n, transposeB: s.transposeB, c: c.baseAddress!, ldc: s.n)
+                }
+            }
+        }
+    }
+    return 2 * Double(s.m * s.n * s.k) / seconds / 1e9
+}
+
+var gemm: [[String: Any]] = []
+for threads in [1, 2] {
+    ThreadPool.shared.threadCount = threads
+    let reference = numpyGFLOPS(threads: threads)
+    if reference == nil { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
+    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS (NNKit / numpy = ratio)")
+    for s in shapes {
+        let ours = ourGFLOPS(s)
+        let theirs = reference?[s.name]
+        report("  \(s.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", ours))" +
+               (theirs.map { String(format: " / %7.1f = %.2f×", $0, ours / $0) } ?? ""))
+        gemm.append(["shape": s.name, "threads": threads, "gflops": ours, "numpy_gflops": theirs as Any])
+    }
+    if threads == 1, let relu = reference?["relu GB/s"] { results["numpy_relu_gbps"] = relu }
+}
+results["gemm"] = gemm
+
+// MARK: Elementwise
+
+do {
+    var generator = SeededGenerator(seed: 2)
+    let x = try Tensor.randomNormal([1 << 24], generator: &generator)
+    var y = x
+    let seconds = x.withUnsafeBufferPointer { xs in
+        y.withUnsafeMutableBufferPointer { ys in median { Kernels.relu(xs.baseAddress!, ys.baseAddress!, count: xs.count) } }
+    }
+    let gbps = 8 * Double(x.count) / seconds / 1e9
+    results["relu_gbps"] = gbps
+    report("elementwise ReLU, 64 MiB in + out: \(String(format: "%.1f", gbps)) GB/s" +
+           ((results["numpy_relu_gbps"] as? Double).map { String(format: " (numpy np.maximum: %.1f GB/s)", $0) } ?? ""))
+}
+
+// MARK: MLP training and inference
+
+let mlpYAML = """
+    name: bench-mlp
+    input: [1, 28, 28]
+    layers: [Flatten, {Linear: {units: 256}}, ReLU, {Linear: {units: 128}}, ReLU, {Linear: {units: 10}}]
+    optimizer: {type: SGD, lr: 0.1}
+    train: {epochs: 1, batch_size: 128, seed: 42}
+    """
+
+func syntheticFashion() -> DataSplit {
+    var generator = SeededGenerator(seed: 5)
+    let count = 60_000
+    var bytes = [UInt8](repeating: 0, count: count * 784)
+    for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: generator.next()) }
+    let labels = (0..<count).map { _ in generator.nextInt(below: 10) }
+    let set = try! Dataset(features: .bytes(bytes, scale: 1 / 255), labels: labels, sampleShape: [1, 28, 28], classCount: 10)
+    return DataSplit(train: set, test: set.subset(Array(0..<1000)))
+}
+
+let data: DataSplit
+let dataName: String
+if let fashion = try? DatasetCatalog.load("fashion-mnist") {
+    data = fashion
+    dataName = "Fashion-MNIST"
+} else {
+    data = syntheticFashion()
+    dataName = "synthetic 60000×784 bytes (Fashion-MNIST not installed)"
+}
+
+var training: [[String: Any]] = []
+for threads in [1, 2] {
+    ThreadPool.shared.threadCount = threads
+    let model = try Model(yaml: mlpYAML)
+    let trainer = try Trainer(model: model, data: data)
+    let epoch = try trainer.trainEpoch()
+    report("MLP 784-256-128-10 training on \(dataName), \(threads) thread\(threads > 1 ? "s" : ""): \(Int(epoch.samplesPerSecond)) samples/s, test accuracy \(String(format: "%.4f", epoch.testAccuracy)) after 1 epoch")
+    training.append(["threads": threads, "samples_per_second": epoch.samplesPerSecond, "test_accuracy": epoch.testAccuracy])
+}
+results["training"] = training
+
+ThreadPool.shared.threadCount = 1
+do {
+    let model = try Model(yaml: mlpYAML)
+    var latency: [String: Double] = [:]
+    for batch in [1, 64] {
+        let input = try Tensor.zeros([batch, 1, 28, 28])
+        let seconds = median { _ = try? model.predict(input) }
+        latency["batch_\(batch)_microseconds"] = seconds * 1e6
+        report("inference, batch \(batch), 1 thread: \(String(format: "%.1f", seconds * 1e6)) µs")
+    }
+    results["inference"] = latency
+}
+
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let peakMiB = Double(usage.ru_maxrss) / 1024
+results["peak_rss_mib"] = peakMiB
+report("peak RSS of this benchmark process: \(String(format: "%.1f", peakMiB)) MiB")
+
+if json {
+    let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}

@@ -51,13 +51,20 @@ public enum GEMM {
             }
             return
         }
+        if m <= 4 && !transposeB {
+            multiplyFewRows(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, c: c, ldc: ldc,
+                            accumulate: accumulate, epilogue: epilogue)
+            return
+        }
         let pool = ThreadPool.shared
         let threads = Swift.max(1, Swift.min(pool.threadCount, (m + mr - 1) / mr))
         // Row blocks: at most MC rows each, at least one per thread, multiples of MR.
         let blockCount = Swift.max(threads, (m + mc - 1) / mc)
         let blockRows = ((m + blockCount - 1) / blockCount + mr - 1) / mr * mr
         let blocks = (m + blockRows - 1) / blockRows
-        let kcMax = Swift.min(kc, k)
+        // Depth blocks of equal size (e.g. 784 = 4 × 196, not 3 × 256 + 16) so no block is a thin remainder.
+        let depthBlock = (k + (k + kc - 1) / kc - 1) / ((k + kc - 1) / kc)
+        let kcMax = depthBlock
         let ncMax = Swift.min(nc, n)
         let packedBCount = kcMax * ((ncMax + nr - 1) / nr) * nr
         let packedACount = kcMax * blockRows
@@ -72,7 +79,7 @@ public enum GEMM {
             let panels = (ncCur + nr - 1) / nr
             var pc = 0
             while pc < k {
-                let kcCur = Swift.min(kc, k - pc)
+                let kcCur = Swift.min(depthBlock, k - pc)
                 let (row, column) = (pc, jc)
                 pool.parallelFor(Swift.min(threads, panels)) { part, _ in
                     let first = part * panels / Swift.min(threads, panels), last = (part + 1) * panels / Swift.min(threads, panels)
@@ -104,6 +111,34 @@ public enum GEMM {
                 pc += kcCur
             }
             jc += ncCur
+        }
+    }
+
+    /// `C` for one to four rows (inference on single samples): each row of `C` is a sum of rows of `B`
+    /// scaled by the row of `A`, streamed from `B` without packing it.
+    static func multiplyFewRows(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
+    ) {
+        for i in 0..<m {
+            let row = c + i * ldc
+            if !accumulate { row.initialize(repeating: 0, count: n) }
+            var p = 0
+            while p < k {
+                let scale = transposeA ? a[p * lda + i] : a[i * lda + p]
+                let source = b + p * ldb
+                var j = 0
+                while j + 16 <= n {
+                    row.store16(row.load16(j).addingProduct(SIMD16(repeating: scale), source.load16(j)), j)
+                    j += 16
+                }
+                while j < n {
+                    row[j] += scale * source[j]
+                    j += 1
+                }
+                p += 1
+            }
+            applyEpilogue(epilogue, row: row, columnOffset: 0, count: n)
         }
     }
 

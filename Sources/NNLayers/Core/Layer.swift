@@ -17,11 +17,18 @@ public protocol Layer: AnyObject {
     func backward(_ outputGradient: Tensor) throws -> Tensor
     /// The learnable parameters by local name (`weight`, `bias`, …), in a stable order.
     var parameters: [NamedParameter] { get }
+    /// Like `backward`, but when `needsInputGradient` is false the layer may skip computing ∂L/∂input
+    /// (a network's first layer) and return any tensor; parameter gradients are always filled.
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor
 }
 
 extension Layer {
     /// Layers without parameters.
     public var parameters: [NamedParameter] { [] }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
+        try backward(outputGradient)
+    }
 
     /// Forward in inference mode.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {

@@ -33,10 +33,16 @@ public final class Sequential {
     }
 
     /// Runs every layer's backward pass in reverse order, filling all gradients; returns ∂L/∂input.
+    ///
+    /// With `needsInputGradient: false` (training), layers before the first one with parameters are skipped
+    /// and that layer does not compute its input gradient; the returned tensor is then meaningless.
     @discardableResult
-    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool = true) throws -> Tensor {
+        let firstTrainable = needsInputGradient ? 0 : (layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count)
         var gradient = outputGradient
-        for layer in layers.reversed() { gradient = try layer.backward(gradient) }
+        for index in layers.indices.reversed() where index >= firstTrainable {
+            gradient = try layers[index].backward(gradient, needsInputGradient: index > firstTrainable || needsInputGradient)
+        }
         return gradient
     }
 

@@ -95,6 +95,10 @@ public final class Linear: RegistrableLayer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        try backward(outputGradient, needsInputGradient: true)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         guard let input else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
         let rows = input.shape[0]
         guard outputGradient.shape == [rows, outputSize] else {
@@ -113,6 +117,7 @@ public final class Linear: RegistrableLayer {
                 Kernels.sumRows(dy.baseAddress!, rows: rows, columns: outputSize, into: db.baseAddress!)
             }
         }
+        guard needsInputGradient else { return outputGradient }
         return outputGradient.withUnsafeBufferPointer { dy in
             weight.value.withUnsafeBufferPointer { w in
                 Tensor(unsafeUninitializedShape: input.shape) { dx in

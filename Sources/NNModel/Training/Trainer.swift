@@ -54,7 +54,7 @@ public final class Trainer {
             let scores = try model.network.forward(batch, training: true)
             let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches + 1, value: loss) }
-            try model.network.backward(try model.loss.backward())
+            try model.network.backward(try model.loss.backward(), needsInputGradient: false)
             model.optimizer.update(model.parameters)
             lossSum += loss * Double(indices.count)
             correct += try countCorrect(scores, labels)

@@ -18,7 +18,7 @@ struct Train: ParsableCommand {
     @Option(help: "Mini-batch size (overrides train.batch_size).") var batchSize: Int?
     @Option(help: "Learning rate (overrides optimizer.lr).") var lr: Double?
     @Option(help: "Seed for initialisation and shuffling (overrides train.seed).") var seed: UInt64?
-    @Option(help: "Worker threads for the kernels (the current kernels run on one thread; accepted for scripts).") var threads: Int?
+    @Option(help: "Threads for the kernels (default: all cores). Results are deterministic for a given thread count.") var threads: Int?
     @Option(help: "Write the trained model to this safetensors file (atomically).") var out: String?
     @Option(help: "Write one JSON object per epoch to this file.") var metrics: String?
     @Option(help: "Continue training from this checkpoint: weights, optimizer state and epoch.") var resume: String?
@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        if let threads { ThreadPool.shared.threadCount = threads }
         let model = try loadModel(self.model) { spec in
             if let epochs { spec.train.epochs = epochs }
             if let batchSize { spec.train.batchSize = batchSize }
