@@ -1,5 +1,6 @@
 /// NNKit: one import for the whole framework — tensors and kernels, layers and the registry,
 /// data sets, model files and training, and checkpoints.
+@_exported import NNAutograd
 @_exported import NNCheckpoint
 @_exported import NNCore
 @_exported import NNData
