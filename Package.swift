@@ -35,6 +35,11 @@ let package = Package(
         .library(name: "NNCore", targets: ["NNCore"]),
         .library(name: "NNLayers", targets: ["NNLayers"]),
         .library(name: "NNAutograd", targets: ["NNAutograd"]),
+        .library(name: "NNPlugins", targets: ["NNPlugins"]),
+        // One shared copy of the framework, for programs that load plugins built against it.
+        .library(name: "NNKitDynamic", type: .dynamic, targets: ["NNKit"]),
+        // The example layer plugin (Plugins/ExampleLayers), loaded by `nnrun --plugin`.
+        .library(name: "NNKitExampleLayers", type: .dynamic, targets: ["ExampleLayers"]),
         .library(name: "NNModel", targets: ["NNModel"]),
         .library(name: "NNCheckpoint", targets: ["NNCheckpoint"]),
         .library(name: "NNData", targets: ["NNData"]),
@@ -51,15 +56,20 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "NNData", dependencies: ["NNCore", "CZlib"], swiftSettings: layerFlags),
         .target(name: "NNCheckpoint"),
+        .target(name: "NNPlugins", dependencies: ["NNLayers"]),
+        .target(name: "ExampleLayers", dependencies: ["NNLayers", "NNPlugins"], path: "Plugins/ExampleLayers/Sources", swiftSettings: layerFlags),
+        .testTarget(name: "ExampleLayersTests", dependencies: ["ExampleLayers", "NNTestSupport"], path: "Plugins/ExampleLayers/Tests"),
         .target(name: "NNAutograd", dependencies: ["NNCore", "NNLayers"], swiftSettings: layerFlags),
         .target(
             name: "NNModel",
             dependencies: ["NNCore", "NNLayers", "NNData", "NNCheckpoint", .product(name: "Yams", package: "Yams")]),
-        .target(name: "NNKit", dependencies: ["NNCore", "NNLayers", "NNAutograd", "NNModel", "NNCheckpoint", "NNData"]),
+        .target(name: "NNKit", dependencies: ["NNCore", "NNLayers", "NNAutograd", "NNPlugins", "NNModel", "NNCheckpoint", "NNData"]),
         .executableTarget(name: "autograd-example", dependencies: ["NNKit"], path: "Sources/AutogradExample"),
         .executableTarget(
             name: "nnrun",
-            dependencies: ["NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // Plugins resolve NNKit's symbols against the host's copy: export them from the executable.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
         .executableTarget(name: "nnbench", dependencies: ["NNKit"], swiftSettings: kernelFlags),
         .target(name: "NNTestSupport", dependencies: ["NNCore", "NNLayers"], path: "Tests/NNTestSupport"),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNTestSupport"]),

@@ -6,3 +6,4 @@
 @_exported import NNData
 @_exported import NNLayers
 @_exported import NNModel
+@_exported import NNPlugins

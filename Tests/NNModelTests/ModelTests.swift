@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func everyModelInTheRepositoryIsValid() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.modelsDirectory).filter { $0.hasSuffix(".yaml") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.modelsDirectory).filter { $0.hasSuffix(".yaml") && !$0.contains("plugin") }  // plugin models are tested with their plugin
         #expect(!files.isEmpty)
         for file in files {
             do {

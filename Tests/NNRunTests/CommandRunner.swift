@@ -21,8 +21,9 @@ struct CommandRunner {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `nnrun arguments…` in the repository directory; `interruptAfter` sends SIGINT after that many seconds.
-    static func run(_ arguments: [String], interruptAfter: Double? = nil) throws -> Output {
+    static func run(_ arguments: [String], interruptAfter: Double? = nil, environment: [String: String] = [:]) throws -> Output {
         let process = Process()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = repository

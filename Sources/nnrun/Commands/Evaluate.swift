@@ -5,13 +5,16 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Test loss and accuracy of trained weights.")
 
     @Argument(help: "The model file (YAML).") var model: String
+    @OptionGroup var pluginOptions: PluginOptions
     @Option(help: "The trained weights (safetensors, from `nnrun train --out`).") var weights: String
     @Option(help: "Data set (default: the model's `data:`).") var data: String?
     @Flag(help: "Print one JSON object with `loss` and `accuracy`.") var json = false
 
     func run() throws {
+        try pluginOptions.load()
+        let checkpoint = try readWeights(weights)
         let model = try loadModel(self.model)
-        try loadWeights(weights, into: model)
+        try loadWeights(checkpoint, path: weights, into: model)
         let split = try loadData(data, model: model)
         _ = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
         let result = try failing("evaluating") { try Trainer.evaluate(model, on: split.test) }

@@ -6,6 +6,7 @@ struct Inspect: ParsableCommand {
         abstract: "Validate a model file and show its layers, output shapes and parameter counts.")
 
     @Argument(help: "The model file (YAML).") var model: String
+    @OptionGroup var pluginOptions: PluginOptions
     @Flag(help: "Print JSON.") var json = false
 
     struct Summary: Encodable {
@@ -25,6 +26,7 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
+        try pluginOptions.load()
         let model = try loadModel(self.model)
         if json {
             let layers = zip(model.network.names, model.network.layers).enumerated().map { index, pair in

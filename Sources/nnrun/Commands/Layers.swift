@@ -5,6 +5,7 @@ struct Layers: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every registered layer type with its options.")
 
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var pluginOptions: PluginOptions
 
     struct Entry: Encodable {
         struct Option: Encodable {
@@ -13,7 +14,8 @@ struct Layers: ParsableCommand {
         var name: String, aliases: [String], summary: String, origin: String, options: [Option]
     }
 
-    func run() {
+    func run() throws {
+        try pluginOptions.load()
         let types = LayerRegistry.shared.types
         if json {
             print(jsonText(types.map { type in

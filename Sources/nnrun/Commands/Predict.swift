@@ -7,6 +7,7 @@ struct Predict: ParsableCommand {
         abstract: "Class probabilities for each sample of a CSV file (one sample per row) or an IDX image file.")
 
     @Argument(help: "The model file (YAML).") var model: String
+    @OptionGroup var pluginOptions: PluginOptions
     @Option(help: "The trained weights (safetensors).") var weights: String
     @Option(help: "Samples: a .csv file (features per row, optionally a leading label column) or an IDX image file (.gz allowed).")
     var input: String
@@ -24,8 +25,10 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
+        try pluginOptions.load()
+        let checkpoint = try readWeights(weights)
         let model = try loadModel(self.model)
-        try loadWeights(weights, into: model)
+        try loadWeights(checkpoint, path: weights, into: model)
         let samples = try failing("reading \(input)") { try readSamples(size: model.spec.input.reduce(1, *)) }
         let batch = try failing("shaping the input") { try samples.reshaped([-1] + model.spec.input) }
         let probabilities = try failing("predicting") { try model.predict(batch).softmaxRows() }

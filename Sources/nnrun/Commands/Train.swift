@@ -12,6 +12,7 @@ struct Train: ParsableCommand {
             """)
 
     @Argument(help: "The model file (YAML).") var model: String
+    @OptionGroup var pluginOptions: PluginOptions
     @Option(help: "Data set: spiral, fashion-mnist, mnist-idx:DIR, csv:FILE, a directory or a .csv file (default: the model's `data:`).")
     var data: String?
     @Option(help: "Number of epochs (overrides train.epochs).") var epochs: Int?
@@ -38,6 +39,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        try pluginOptions.load()
         if let threads { ThreadPool.shared.threadCount = threads }
         let model = try loadModel(self.model) { spec in
             if let epochs { spec.train.epochs = epochs }

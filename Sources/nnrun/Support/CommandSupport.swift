@@ -38,12 +38,19 @@ func loadData(_ reference: String?, model: Model) throws -> DataSplit {
     return try failing("loading data '\(reference)'") { try DatasetCatalog.load(reference) }
 }
 
-/// Reads a checkpoint into the model strictly (`--weights`).
-func loadWeights(_ path: String, into model: Model) throws {
+/// Reads a checkpoint (`--weights`), first checking that the plugins it records are loaded, so that a missing
+/// plugin is reported as such rather than as unknown layer types in the model file.
+func readWeights(_ path: String) throws -> Checkpoint {
     try failing("loading weights") {
         let checkpoint = try Checkpoint(contentsOf: path)
-        try model.load(checkpoint, path: path, mode: .strict)
+        try Model.checkPlugins(of: checkpoint, path: path)
+        return checkpoint
     }
+}
+
+/// Loads a checkpoint's parameters into the model strictly.
+func loadWeights(_ checkpoint: Checkpoint, path: String, into model: Model) throws {
+    try failing("loading weights") { try model.load(checkpoint, path: path, mode: .strict) }
 }
 
 /// Formats a number with a fixed count of decimals.
