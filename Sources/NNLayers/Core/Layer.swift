@@ -17,6 +17,9 @@ public protocol Layer: AnyObject {
     func backward(_ outputGradient: Tensor) throws -> Tensor
     /// The learnable parameters by local name (`weight`, `bias`, …), in a stable order.
     var parameters: [NamedParameter] { get }
+    /// State that is not learned but must be saved and restored (BatchNorm's running statistics, Dropout's
+    /// call count), by local name; optimisers never touch it.
+    var buffers: [NamedParameter] { get }
     /// Like `backward`, but when `needsInputGradient` is false the layer may skip computing ∂L/∂input
     /// (a network's first layer) and return any tensor; parameter gradients are always filled.
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor
@@ -29,6 +32,9 @@ extension Layer {
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         try backward(outputGradient)
     }
+
+    /// Layers without buffers.
+    public var buffers: [NamedParameter] { [] }
 
     /// Forward in inference mode.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {

@@ -53,6 +53,13 @@ public final class Sequential {
         }
     }
 
+    /// Every buffer (non-learned state) with its dotted name, in layer order.
+    public var buffers: [NamedParameter] {
+        zip(names, layers).flatMap { name, layer in
+            layer.buffers.map { NamedParameter(name + "." + $0.name, $0.parameter) }
+        }
+    }
+
     /// The per-sample output shape for a per-sample input shape, through every layer.
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
         try layers.reduce(shape) { try $1.outputShape(forInput: $0) }

@@ -64,6 +64,9 @@ extension Model {
                 tensors[named.name + ".grad"] = StoredTensor(shape: named.parameter.gradient.shape, values: named.parameter.gradient.scalars)
             }
         }
+        for named in network.buffers {
+            tensors[named.name] = StoredTensor(shape: named.parameter.value.shape, values: named.parameter.value.scalars)
+        }
         for (key, slot) in optimizer.state {
             tensors["optimizer." + key] = StoredTensor(shape: slot.shape, values: slot.scalars)
         }
@@ -107,16 +110,17 @@ extension Model {
         }
     }
 
-    /// Sets parameters from a checkpoint's tensors (gradients and optimiser slots are not parameters).
+    /// Sets parameters and buffers from a checkpoint's tensors (gradients and optimiser slots are not loaded).
     /// - Throws: `CheckpointLoadError.mismatch` in strict mode when anything differs.
     @discardableResult
     public func load(_ checkpoint: Checkpoint, path: String = "<checkpoint>", mode: LoadMode = .strict) throws(CheckpointLoadError) -> LoadReport {
         try Self.checkPlugins(of: checkpoint, path: path)
         let fileParameters = checkpoint.tensors.keys.filter { !$0.hasPrefix("optimizer.") && !$0.hasSuffix(".grad") }
-        let modelNames = Set(parameters.map(\.name))
+        let stateful = parameters + network.buffers
+        let modelNames = Set(stateful.map(\.name))
         var report = LoadReport(loaded: [], missing: [], unexpected: fileParameters.filter { !modelNames.contains($0) }.sorted(), mismatched: [])
         var updates: [(Parameter, Tensor)] = []
-        for named in parameters {
+        for named in stateful {
             guard let stored = checkpoint.tensors[named.name] else { report.missing.append(named.name); continue }
             guard stored.shape == named.parameter.value.shape, let tensor = try? Tensor(shape: stored.shape, scalars: stored.values) else {
                 report.mismatched.append(.init(name: named.name, expected: named.parameter.value.shape, found: stored.shape))

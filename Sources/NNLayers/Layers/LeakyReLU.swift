@@ -1,0 +1,32 @@
+/// `y = x` for `x > 0`, else `αx`. Gradient: `∂L/∂y` times 1 or α.
+public final class LeakyReLU: RegistrableLayer {
+    public static let typeName = "LeakyReLU"
+    public static let summary = "x if x > 0 else αx"
+    public static let options = [LayerOption("alpha", .double, default: "0.01", "slope for x ≤ 0, ≥ 0")]
+
+    /// The negative slope α.
+    public let alpha: Float
+    private var input: Tensor?
+
+    /// Creates the layer.
+    public init(alpha: Float = 0.01) { self.alpha = alpha }
+    public convenience init(configuration: LayerConfiguration) throws {
+        let alpha = try configuration.double("alpha", default: 0.01)
+        guard alpha >= 0 else { throw ConfigurationError.invalidValue(key: "alpha", value: "\(alpha)", requirement: "it must be ≥ 0") }
+        self.init(alpha: Float(alpha))
+    }
+
+    public func outputShape(forInput shape: [Int]) -> [Int] { shape }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        self.input = input
+        let a = alpha
+        return input.map { $0 > 0 ? $0 : a * $0 }
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        let x = try checkGradient(outputGradient, matches: input, layer: Self.typeName)
+        let a = alpha
+        return try Tensor(shape: x.shape, scalars: zip(x.scalars, outputGradient.scalars).map { $0 > 0 ? $1 : a * $1 })
+    }
+}

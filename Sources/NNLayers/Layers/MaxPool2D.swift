@@ -1,0 +1,118 @@
+/// Max pooling over NCHW windows.
+///
+/// Shapes: `[N, C, H, W]` → `[N, C, OH, OW]` (same window arithmetic as `Conv2D`; padding never wins).
+/// Gradient: each output's gradient goes to the input position that held the maximum (ties: the first).
+public final class MaxPool2D: RegistrableLayer {
+    public static let typeName = "MaxPool2D"
+    public static let summary = "Max over k×k windows (stride defaults to the kernel)"
+    public static let options = [
+        LayerOption("kernel", .intList, required: true, "window size, k or [kh, kw]"),
+        LayerOption("stride", .intList, default: "kernel", "step, s or [sh, sw]"),
+        LayerOption("padding", .intList, default: "0", "padding on each side (ignored by the max)"),
+        LayerOption("dilation", .intList, default: "1", "tap spacing"),
+    ]
+
+    /// The window geometry.
+    public let geometry: ConvolutionGeometry
+    private var argmax: [Int32] = []
+    private var inputShape: [Int] = []
+
+    /// Creates the layer for inputs `[C, H, W]`.
+    public init(inputShape: [Int], kernel: [Int], stride: [Int]? = nil, padding: [Int] = [0, 0], dilation: [Int] = [1, 1]) throws {
+        geometry = try PoolingGeometry.make(layer: Self.typeName, inputShape: inputShape, kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation)
+    }
+
+    public convenience init(configuration c: LayerConfiguration) throws {
+        let kernel = try c.intList("kernel", count: 2)
+        try self.init(inputShape: c.inputShape, kernel: kernel, stride: try c.intList("stride", count: 2, default: kernel),
+                      padding: try c.intList("padding", count: 2, default: [0, 0]), dilation: try c.intList("dilation", count: 2, default: [1, 1]))
+    }
+
+    public func outputShape(forInput shape: [Int]) throws -> [Int] { try PoolingGeometry.outputShape(geometry, layer: Self.typeName, input: shape) }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let g = geometry
+        let n = try PoolingGeometry.batch(g, layer: Self.typeName, input: input)
+        let (oh, ow) = (g.outputHeight, g.outputWidth)
+        inputShape = input.shape
+        argmax = [Int32](repeating: -1, count: n * g.channels * oh * ow)
+        return try argmax.withUnsafeMutableBufferPointer { arg in
+            try input.withUnsafeBufferPointer { x in
+                Tensor(unsafeUninitializedShape: [n, g.channels, oh, ow]) { y in
+                    for plane in 0..<(n * g.channels) {
+                        let source = x.baseAddress! + plane * g.height * g.width
+                        for i in 0..<oh {
+                            for j in 0..<ow {
+                                var best = -Float.infinity, at: Int32 = -1
+                                for kh in 0..<g.kernelHeight {
+                                    let ih = i * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
+                                    if ih < 0 || ih >= g.height { continue }
+                                    for kw in 0..<g.kernelWidth {
+                                        let iw = j * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
+                                        if iw < 0 || iw >= g.width { continue }
+                                        let v = source[ih * g.width + iw]
+                                        if v > best || at < 0 { best = v; at = Int32(ih * g.width + iw) }
+                                    }
+                                }
+                                let o = (plane * oh + i) * ow + j
+                                y[o] = best
+                                arg[o] = at
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard !inputShape.isEmpty else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
+        let g = geometry
+        let expected = [inputShape[0], g.channels, g.outputHeight, g.outputWidth]
+        guard outputGradient.shape == expected else { throw LayerError.gradientShape(layer: Self.typeName, expected: expected, got: outputGradient.shape) }
+        var dx = try Tensor.zeros(inputShape)
+        let per = g.outputHeight * g.outputWidth, plane = g.height * g.width
+        outputGradient.withUnsafeBufferPointer { dy in
+            dx.withUnsafeMutableBufferPointer { out in
+                for o in 0..<argmax.count where argmax[o] >= 0 {
+                    out[(o / per) * plane + Int(argmax[o])] += dy[o]
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Shared validation for pooling layers.
+enum PoolingGeometry {
+    static func make(layer: String, inputShape: [Int], kernel: [Int], stride: [Int], padding: [Int], dilation: [Int]) throws -> ConvolutionGeometry {
+        guard inputShape.count == 3 else { throw ConfigurationError.inputShape(layer: layer, expected: "[C, H, W]", got: inputShape) }
+        for (name, values, minimum) in [("kernel", kernel, 1), ("stride", stride, 1), ("padding", padding, 0), ("dilation", dilation, 1)] {
+            guard values.count == 2, values.allSatisfy({ $0 >= minimum && $0 <= 4096 }) else {
+                throw ConfigurationError.invalidValue(key: name, value: "\(values)", requirement: "it needs two values from \(minimum) to 4096")
+            }
+        }
+        guard padding[0] * 2 <= kernel[0], padding[1] * 2 <= kernel[1] else {
+            throw ConfigurationError.invalidValue(key: "padding", value: "\(padding)", requirement: "it must be at most half the kernel")
+        }
+        let g = ConvolutionGeometry(channels: inputShape[0], height: inputShape[1], width: inputShape[2], kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+        guard g.outputHeight >= 1, g.outputWidth >= 1 else {
+            throw ConfigurationError.inputShape(layer: layer, expected: "an input at least as large as the \(kernel) window", got: inputShape)
+        }
+        return g
+    }
+
+    static func outputShape(_ g: ConvolutionGeometry, layer: String, input shape: [Int]) throws -> [Int] {
+        guard shape == [g.channels, g.height, g.width] else {
+            throw LayerError.inputShape(layer: layer, expected: "[\(g.channels), \(g.height), \(g.width)]", got: shape)
+        }
+        return [g.channels, g.outputHeight, g.outputWidth]
+    }
+
+    static func batch(_ g: ConvolutionGeometry, layer: String, input: Tensor) throws -> Int {
+        guard input.rank == 4, Array(input.shape.dropFirst()) == [g.channels, g.height, g.width] else {
+            throw LayerError.inputShape(layer: layer, expected: "[N, \(g.channels), \(g.height), \(g.width)]", got: input.shape)
+        }
+        return input.shape[0]
+    }
+}

@@ -1,0 +1,73 @@
+import NNLayers
+import NNTestSupport
+import Testing
+
+/// Convolution and pooling: literal forwards and gradient checks over stride, padding, dilation and groups.
+@Suite struct ConvolutionTests {
+    @Test func convolutionForwardLiteral() throws {
+        // One 3×3 input, one 2×2 kernel of ones, bias 0.5: each output is its window's sum plus 0.5.
+        let conv = try Conv2D(inputShape: [1, 3, 3], filters: 1, kernel: [2, 2])
+        conv.weight.value = try Tensor.ones([1, 1, 2, 2])
+        conv.bias!.value = Tensor([0.5])
+        let x = try Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        #expect(try conv.forward(x, training: true).scalars == [12.5, 16.5, 24.5, 28.5])
+        // Padding 1, stride 2: windows at the corners see zeros.
+        let padded = try Conv2D(inputShape: [1, 3, 3], filters: 1, kernel: [2, 2], stride: [2, 2], padding: [1, 1], bias: false)
+        padded.weight.value = try Tensor.ones([1, 1, 2, 2])
+        #expect(try padded.forward(x, training: true).scalars == [1, 5, 11, 28])
+        #expect(try padded.outputShape(forInput: [1, 3, 3]) == [1, 2, 2])
+    }
+
+    @Test(arguments: [
+        ([2, 5, 5], 3, [3, 3], [1, 1], [0, 0], [1, 1], 1),
+        ([2, 6, 5], 4, [3, 2], [2, 1], [1, 0], [1, 1], 1),
+        ([1, 7, 7], 2, [3, 3], [1, 2], [2, 1], [2, 2], 1),
+        ([4, 5, 5], 6, [3, 3], [1, 1], [1, 1], [1, 1], 2),
+        ([3, 4, 4], 3, [1, 1], [1, 1], [0, 0], [1, 1], 3),
+    ])
+    func convolutionGradients(shape: [Int], filters: Int, kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], groups: Int) throws {
+        let conv = try Conv2D(inputShape: shape, filters: filters, kernel: kernel, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                              initializer: .xavier, seed: 3)
+        conv.bias!.value = GradientCheck.sample([filters], seed: 4)
+        let report = try GradientCheck.check(conv, input: GradientCheck.sample([2] + shape, seed: 5))
+        #expect(report.worstError < 2e-3, "\(report)")
+    }
+
+    @Test func convolutionRejectsBadConfigurations() {
+        #expect(throws: ConfigurationError.self) { try Conv2D(inputShape: [3, 2, 2], filters: 4, kernel: [3, 3]) }
+        #expect(throws: ConfigurationError.self) { try Conv2D(inputShape: [3, 8, 8], filters: 4, kernel: [3, 3], groups: 2) }
+        #expect(throws: ConfigurationError.self) { try Conv2D(inputShape: [8, 8], filters: 4, kernel: [3, 3]) }
+        #expect(throws: ConfigurationError.self) { try Conv2D(inputShape: [1, 8, 8], filters: 4, kernel: [0, 3]) }
+    }
+
+    @Test func maxPoolForwardAndGradient() throws {
+        let pool = try MaxPool2D(inputShape: [1, 4, 4], kernel: [2, 2])
+        let x = try Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map { Float(($0 * 7) % 16) })
+        // Values: 0 7 14 5 / 12 3 10 1 / 8 15 6 13 / 4 11 2 9
+        #expect(try pool.forward(x, training: true).scalars == [12, 14, 15, 13])
+        let dx = try pool.backward(try Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4]))
+        #expect(dx.scalars == [0, 0, 2, 0, 1, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0])
+        for (kernel, stride, padding, dilation) in [([2, 2], [2, 2], [0, 0], [1, 1]), ([3, 3], [1, 1], [1, 1], [1, 1]), ([2, 3], [1, 2], [0, 1], [2, 1])] {
+            let layer = try MaxPool2D(inputShape: [2, 6, 6], kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+            // Distinct values far apart, so a finite step never changes which tap is the maximum.
+            let input = try Tensor(shape: [2, 2, 6, 6], scalars: (0..<144).map { Float(($0 * 37) % 144) * 0.1 })
+            let report = try GradientCheck.check(layer, input: input, step: 1e-3)
+            #expect(report.worstError < 2e-3, "\(kernel) \(stride) \(padding): \(report)")
+        }
+    }
+
+    @Test func averagePoolsForwardAndGradient() throws {
+        let pool = try AvgPool2D(inputShape: [1, 2, 4], kernel: [2, 2])
+        let x = try Tensor(shape: [1, 1, 2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(try pool.forward(x, training: true).scalars == [3.5, 5.5])
+        for (kernel, stride, padding) in [([2, 2], [2, 2], [0, 0]), ([3, 3], [2, 1], [1, 1])] {
+            let layer = try AvgPool2D(inputShape: [2, 5, 6], kernel: kernel, stride: stride, padding: padding)
+            let report = try GradientCheck.check(layer, input: GradientCheck.sample([2, 2, 5, 6], seed: 8))
+            #expect(report.worstError < 2e-3, "\(report)")
+        }
+        let global = GlobalAvgPool2D()
+        #expect(try global.forward(x, training: true).scalars == [4.5])
+        let report = try GradientCheck.check(GlobalAvgPool2D(), input: GradientCheck.sample([3, 2, 2, 3], seed: 9))
+        #expect(report.worstError < 2e-3, "\(report)")
+    }
+}

@@ -1,0 +1,73 @@
+import NNLayers
+import NNTestSupport
+import Testing
+
+@Suite struct NormalizationTests {
+    @Test func batchNormTrainingAndInferenceMatchAHandComputation() throws {
+        let bn = try BatchNorm(sampleShape: [2], momentum: 0.5, epsilon: 0)
+        bn.gamma.value = Tensor([2, 1])
+        bn.beta.value = Tensor([0, 10])
+        let x = try Tensor(shape: [4, 2], scalars: [1, 0, 2, 0, 3, 4, 6, 4])
+        // Feature 0: mean 3, biased variance (4+1+0+9)/4 = 3.5; feature 1: mean 2, variance 4.
+        let y = try bn.forward(x, training: true)
+        let s0 = Float(3.5).squareRoot()
+        let expected: [Float] = [-4 / s0, 9, -2 / s0, 9, 0, 11, 6 / s0, 11]
+        #expect(approximatelyEqual(y.scalars, expected, tolerance: 1e-5))
+        // Running statistics: 0.5·0 + 0.5·mean, 0.5·1 + 0.5·unbiased variance (×4/3).
+        #expect(approximatelyEqual(bn.runningMean.value.scalars, [1.5, 1]))
+        let runningVariance: [Float] = [0.5 + 0.5 * 3.5 * 4 / 3, 0.5 + 0.5 * 4 * 4 / 3]
+        #expect(approximatelyEqual(bn.runningVariance.value.scalars, runningVariance))
+        let inference = try bn.forward(try Tensor(shape: [1, 2], scalars: [1.5, 1]), training: false)
+        #expect(approximatelyEqual(inference.scalars, [0, 10], tolerance: 1e-6))
+    }
+
+    @Test(arguments: [[3], [2, 3, 2]])
+    func batchNormGradients(sampleShape: [Int]) throws {
+        let bn = try BatchNorm(sampleShape: sampleShape)
+        bn.gamma.value = GradientCheck.sample([sampleShape[0]], seed: 1)
+        bn.beta.value = GradientCheck.sample([sampleShape[0]], seed: 2)
+        let report = try GradientCheck.check(bn, input: GradientCheck.sample([4] + sampleShape, seed: 3, range: 2), step: 1e-3)
+        #expect(report.worstError < 5e-3, "\(report)")
+        #expect(bn.buffers.map(\.name) == ["running_mean", "running_var"])
+    }
+
+    @Test func layerNormForwardAndGradients() throws {
+        let ln = try LayerNorm(sampleShape: [4], epsilon: 0)
+        let y = try ln.forward(try Tensor(shape: [1, 4], scalars: [1, 2, 3, 4]), training: true)
+        let s = Float(1.25).squareRoot()
+        let expected: [Float] = [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s]
+        #expect(approximatelyEqual(y.scalars, expected, tolerance: 1e-5))
+        let layer = try LayerNorm(sampleShape: [2, 3])
+        layer.gamma.value = GradientCheck.sample([2, 3], seed: 4)
+        layer.beta.value = GradientCheck.sample([2, 3], seed: 5)
+        let report = try GradientCheck.check(layer, input: GradientCheck.sample([3, 2, 3], seed: 6, range: 2), step: 1e-3)
+        #expect(report.worstError < 5e-3, "\(report)")
+    }
+
+    @Test func dropoutIsSeededScaledAndOffInInference() throws {
+        let dropout = Dropout(rate: 0.5, seed: 7)
+        let x = try Tensor.ones([100, 10])
+        let y = try dropout.forward(x, training: true)
+        let kept = y.scalars.filter { $0 != 0 }
+        #expect(kept.allSatisfy { $0 == 2 })
+        #expect(abs(Double(kept.count) / 1000 - 0.5) < 0.06)
+        #expect(try dropout.backward(x) == y)
+        #expect(try dropout.forward(x, training: false) == x)
+        let again = Dropout(rate: 0.5, seed: 7)
+        #expect(try again.forward(x, training: true) == y)
+        #expect(try again.forward(x, training: true) != y)  // the next call draws a new mask
+        #expect(dropout.calls.value.scalars == [1])
+    }
+
+    @Test func activationsForwardAndGradients() throws {
+        let x = try Tensor(shape: [1, 3], scalars: [-2, 0.5, 3])
+        #expect(try LeakyReLU(alpha: 0.1).forward(x, training: true).scalars == [-0.2, 0.5, 3])
+        #expect(approximatelyEqual(try ELU().forward(x, training: true).scalars, [-0.86466473, 0.5, 3]))
+        #expect(approximatelyEqual(try GELU().forward(x, training: true).scalars, [-0.04550026, 0.34573123, 2.99595031]))
+        #expect(try Identity().forward(x, training: true) == x)
+        for layer in [LeakyReLU(alpha: 0.2), ELU(alpha: 1.5), GELU(), Identity()] as [any Layer] {
+            let report = try GradientCheck.check(layer, input: GradientCheck.sample([3, 4], seed: 10, range: 3))
+            #expect(report.worstError < 2e-3, "\(type(of: layer)): \(report)")
+        }
+    }
+}
