@@ -26,6 +26,16 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public var outputHeight: Int { (height + 2 * paddingHeight - dilationHeight * (kernelHeight - 1) - 1) / strideHeight + 1 }
     /// Output width.
     public var outputWidth: Int { (width + 2 * paddingWidth - dilationWidth * (kernelWidth - 1) - 1) / strideWidth + 1 }
+    /// The output columns `low ..< high` whose tap `j·stride + offset` lies inside the input row.
+    @inline(__always)
+    func validColumns(offset: Int, outputWidth: Int) -> (Int, Int) {
+        let s = strideWidth
+        let low = offset >= 0 ? 0 : Swift.min(outputWidth, (-offset + s - 1) / s)
+        let last = width - 1 - offset
+        let high = last < 0 ? low : Swift.max(low, Swift.min(outputWidth, last / s + 1))
+        return (low, high)
+    }
+
     /// Rows of the column matrix: `C · KH · KW`.
     public var columnRows: Int { channels * kernelHeight * kernelWidth }
 }
@@ -49,11 +59,16 @@ extension Kernels {
                                 out.initialize(repeating: 0, count: ow)
                                 continue
                             }
-                            let source = plane + ih * g.width
-                            for j in 0..<ow {
-                                let iw = j * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
-                                out[j] = iw >= 0 && iw < g.width ? source[iw] : 0
+                            let offset = kw * g.dilationWidth - g.paddingWidth
+                            let (low, high) = g.validColumns(offset: offset, outputWidth: ow)
+                            out.initialize(repeating: 0, count: low)
+                            let source = plane + ih * g.width + offset
+                            if g.strideWidth == 1 {
+                                (out + low).update(from: source + low, count: high - low)
+                            } else {
+                                for j in low..<high { out[j] = source[j * g.strideWidth] }
                             }
+                            (out + high).initialize(repeating: 0, count: ow - high)
                         }
                     }
                 }
@@ -76,11 +91,10 @@ extension Kernels {
                             let ih = i * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
                             if ih < 0 || ih >= g.height { continue }
                             let source = row + (n * oh + i) * ow
-                            let target = plane + ih * g.width
-                            for j in 0..<ow {
-                                let iw = j * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
-                                if iw >= 0 && iw < g.width { target[iw] += source[j] }
-                            }
+                            let offset = kw * g.dilationWidth - g.paddingWidth
+                            let (low, high) = g.validColumns(offset: offset, outputWidth: ow)
+                            let target = plane + ih * g.width + offset
+                            for j in low..<high { target[j * g.strideWidth] += source[j] }
                         }
                     }
                 }

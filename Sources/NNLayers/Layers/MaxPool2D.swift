@@ -36,27 +36,30 @@ public final class MaxPool2D: RegistrableLayer {
         let (oh, ow) = (g.outputHeight, g.outputWidth)
         inputShape = input.shape
         argmax = [Int32](repeating: -1, count: n * g.channels * oh * ow)
-        return try argmax.withUnsafeMutableBufferPointer { arg in
-            try input.withUnsafeBufferPointer { x in
+        return argmax.withUnsafeMutableBufferPointer { arg in
+            input.withUnsafeBufferPointer { x in
                 Tensor(unsafeUninitializedShape: [n, g.channels, oh, ow]) { y in
                     for plane in 0..<(n * g.channels) {
                         let source = x.baseAddress! + plane * g.height * g.width
                         for i in 0..<oh {
+                            let top = i * g.strideHeight - g.paddingHeight
                             for j in 0..<ow {
-                                var best = -Float.infinity, at: Int32 = -1
+                                let left = j * g.strideWidth - g.paddingWidth
+                                var best = -Float.infinity, at = -1
                                 for kh in 0..<g.kernelHeight {
-                                    let ih = i * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
+                                    let ih = top + kh * g.dilationHeight
                                     if ih < 0 || ih >= g.height { continue }
+                                    let rowStart = ih * g.width
                                     for kw in 0..<g.kernelWidth {
-                                        let iw = j * g.strideWidth - g.paddingWidth + kw * g.dilationWidth
+                                        let iw = left + kw * g.dilationWidth
                                         if iw < 0 || iw >= g.width { continue }
-                                        let v = source[ih * g.width + iw]
-                                        if v > best || at < 0 { best = v; at = Int32(ih * g.width + iw) }
+                                        let v = source[rowStart + iw]
+                                        if v > best || at < 0 { best = v; at = rowStart + iw }
                                     }
                                 }
                                 let o = (plane * oh + i) * ow + j
                                 y[o] = best
-                                arg[o] = at
+                                arg[o] = Int32(at)
                             }
                         }
                     }

@@ -6,6 +6,15 @@ public enum ConfigValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case bool(Bool)
     case list([ConfigValue])
 
+    /// The value as a number, if it is one.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let v): Double(v)
+        case .double(let v): v
+        default: nil
+        }
+    }
+
     /// The value's kind in the words a message uses (`an integer`, `a string`, …).
     public var kindDescription: String {
         switch self {

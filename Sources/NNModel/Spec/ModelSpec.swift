@@ -1,3 +1,4 @@
+import Foundation
 import NNLayers
 
 /// A model file as a plain value: what `Model` instantiates and what `nnrun` reads and writes.
@@ -75,19 +76,102 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Whether to shuffle the training set every epoch.
     public var shuffle: Bool
+    /// How the learning rate changes over epochs, if at all.
+    public var schedule: ScheduleSpec?
+    /// Epochs over which the learning rate ramps up linearly from near zero (per step), 0 for none.
+    public var warmupEpochs: Int
+    /// Rescale the gradients when their global L2 norm exceeds this.
+    public var clipNorm: Double?
+    /// Stop when a metric stops improving.
+    public var earlyStopping: EarlyStoppingSpec?
+    /// The fraction of the training set held out for validation (when the data set has no validation set).
+    public var validationSplit: Double?
 
     /// The keys the section accepts.
-    public static let keys = ["epochs", "batch_size", "seed", "shuffle"]
+    public static let keys = ["epochs", "batch_size", "seed", "shuffle", "schedule", "warmup_epochs", "clip_norm", "early_stopping", "validation_split"]
 
     /// Creates training settings.
-    public init(epochs: Int = 10, batchSize: Int = 100, seed: UInt64 = 0, shuffle: Bool = true) {
+    public init(
+        epochs: Int = 10, batchSize: Int = 100, seed: UInt64 = 0, shuffle: Bool = true, schedule: ScheduleSpec? = nil,
+        warmupEpochs: Int = 0, clipNorm: Double? = nil, earlyStopping: EarlyStoppingSpec? = nil, validationSplit: Double? = nil
+    ) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.seed = seed
         self.shuffle = shuffle
+        self.schedule = schedule
+        self.warmupEpochs = warmupEpochs
+        self.clipNorm = clipNorm
+        self.earlyStopping = earlyStopping
+        self.validationSplit = validationSplit
     }
 
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize = "batch_size", seed, shuffle
+        case epochs, batchSize = "batch_size", seed, shuffle, schedule, warmupEpochs = "warmup_epochs", clipNorm = "clip_norm"
+        case earlyStopping = "early_stopping", validationSplit = "validation_split"
     }
+}
+
+/// A learning-rate schedule over epochs: `step` (× gamma every `step_size` epochs), `exponential`
+/// (× gamma every epoch) or `cosine` (from the base rate to `min_lr` over the run).
+public struct ScheduleSpec: Codable, Equatable, Sendable {
+    /// The kinds of schedule.
+    public enum Kind: String, Codable, Sendable, CaseIterable { case step, exponential, cosine }
+    /// The kind.
+    public var type: Kind
+    /// Epochs between decays (`step`).
+    public var stepSize: Int
+    /// The decay factor (`step`, `exponential`).
+    public var gamma: Double
+    /// The final rate (`cosine`).
+    public var minimumRate: Double
+
+    /// The keys the section accepts.
+    public static let keys = ["type", "step_size", "gamma", "min_lr"]
+
+    /// Creates a schedule.
+    public init(type: Kind, stepSize: Int = 1, gamma: Double = 0.1, minimumRate: Double = 0) {
+        self.type = type
+        self.stepSize = stepSize
+        self.gamma = gamma
+        self.minimumRate = minimumRate
+    }
+
+    /// The learning-rate factor for 0-based `epoch` of `epochs`, relative to `base`.
+    public func rate(base: Double, epoch: Int, epochs: Int) -> Double {
+        switch type {
+        case .step: base * Foundation.pow(gamma, Double(epoch / max(stepSize, 1)))
+        case .exponential: base * Foundation.pow(gamma, Double(epoch))
+        case .cosine: minimumRate + (base - minimumRate) * (1 + Foundation.cos(Double.pi * Double(epoch) / Double(max(epochs, 1)))) / 2
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case type, stepSize = "step_size", gamma, minimumRate = "min_lr" }
+}
+
+/// Early stopping: stop when `monitor` has not improved for `patience` epochs, optionally restoring the best weights.
+public struct EarlyStoppingSpec: Codable, Equatable, Sendable {
+    /// The metric watched: `test_loss`, `test_accuracy`, `validation_loss` or `validation_accuracy`.
+    public var monitor: String
+    /// Epochs without improvement before stopping.
+    public var patience: Int
+    /// Whether to put back the best epoch's weights when training ends.
+    public var restoreBest: Bool
+
+    /// The metrics that can be monitored.
+    public static let metrics = ["test_loss", "test_accuracy", "validation_loss", "validation_accuracy"]
+    /// The keys the section accepts.
+    public static let keys = ["monitor", "patience", "restore_best"]
+
+    /// Creates the setting.
+    public init(monitor: String = "validation_loss", patience: Int = 3, restoreBest: Bool = true) {
+        self.monitor = monitor
+        self.patience = patience
+        self.restoreBest = restoreBest
+    }
+
+    /// Whether larger values of the metric are better.
+    public var maximizes: Bool { monitor.hasSuffix("accuracy") }
+
+    enum CodingKeys: String, CodingKey { case monitor, patience, restoreBest = "restore_best" }
 }

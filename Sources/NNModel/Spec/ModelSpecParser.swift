@@ -375,6 +375,76 @@ private final class Reader {
         return spec
     }
 
+    func number(_ node: Node, _ what: String, above minimum: Double) -> Double? {
+        guard case .value(let value) = configValue(node, depth: 0) else { return nil }
+        let number: Double
+        switch value {
+        case .int(let v): number = Double(v)
+        case .double(let v): number = v
+        default:
+            error(node, "\(what) must be a number, found \(value.kindDescription) '\(value)'")
+            return nil
+        }
+        guard number > minimum else {
+            error(node, "\(what) must be greater than \(minimum), found \(number)")
+            return nil
+        }
+        return number
+    }
+
+    func readSchedule(_ node: Node) -> ScheduleSpec? {
+        if case .scalar = node, let name = string(node, "train.schedule") {
+            guard let kind = ScheduleSpec.Kind(rawValue: name) else {
+                error(node, "unknown schedule '\(name)'", hint: "use one of \(ScheduleSpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                return nil
+            }
+            return ScheduleSpec(type: kind)
+        }
+        guard let items = entries(node, path: "train.schedule", what: "train.schedule") else { return nil }
+        var spec = ScheduleSpec(type: .step)
+        var sawType = false
+        for (key, keyNode, value) in items {
+            switch key {
+            case "type":
+                sawType = true
+                if let name = string(value, "the schedule type") {
+                    if let kind = ScheduleSpec.Kind(rawValue: name) { spec.type = kind } else {
+                        error(value, "unknown schedule '\(name)'", hint: "use one of \(ScheduleSpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                }
+            case "step_size": if let v = integer(value, "train.schedule.step_size", minimum: 1) { spec.stepSize = v }
+            case "gamma": if let v = number(value, "train.schedule.gamma", above: 0) { spec.gamma = v }
+            case "min_lr":
+                if case .value(let v) = configValue(value, depth: 0), let rate = (v.doubleValue), rate >= 0 { spec.minimumRate = rate } else {
+                    error(value, "train.schedule.min_lr must be a number ≥ 0")
+                }
+            default: unknownKey(key, keyNode, in: "train.schedule", known: ScheduleSpec.keys)
+            }
+        }
+        if !sawType { error(node, "train.schedule has no `type`", hint: "e.g. `schedule: {type: step, step_size: 2, gamma: 0.5}`") }
+        return spec
+    }
+
+    func readEarlyStopping(_ node: Node) -> EarlyStoppingSpec? {
+        guard let items = entries(node, path: "train.early_stopping", what: "train.early_stopping") else { return nil }
+        var spec = EarlyStoppingSpec()
+        for (key, keyNode, value) in items {
+            switch key {
+            case "monitor":
+                if let name = string(value, "the monitored metric") {
+                    if EarlyStoppingSpec.metrics.contains(name) { spec.monitor = name } else {
+                        let suggestions = ClosestNames.suggestions(for: name, among: EarlyStoppingSpec.metrics)
+                        error(value, "unknown metric '\(name)'", hint: suggestions.isEmpty ? "use one of \(EarlyStoppingSpec.metrics.joined(separator: ", "))" : "did you mean '\(suggestions[0])'?")
+                    }
+                }
+            case "patience": if let v = integer(value, "train.early_stopping.patience", minimum: 1) { spec.patience = v }
+            case "restore_best": if let v = bool(value, "train.early_stopping.restore_best") { spec.restoreBest = v }
+            default: unknownKey(key, keyNode, in: "train.early_stopping", known: EarlyStoppingSpec.keys)
+            }
+        }
+        return spec
+    }
+
     func readTraining(_ node: Node) -> TrainingSpec? {
         guard let items = entries(node, path: "train", what: "train") else { return nil }
         var spec = TrainingSpec()
@@ -384,6 +454,14 @@ private final class Reader {
             case "batch_size": if let v = integer(value, "train.batch_size", minimum: 1) { spec.batchSize = v }
             case "seed": if let v = integer(value, "train.seed", minimum: 0) { spec.seed = UInt64(v) }
             case "shuffle": if let v = bool(value, "train.shuffle") { spec.shuffle = v }
+            case "warmup_epochs": if let v = integer(value, "train.warmup_epochs", minimum: 0) { spec.warmupEpochs = v }
+            case "clip_norm": if let v = number(value, "train.clip_norm", above: 0) { spec.clipNorm = v }
+            case "validation_split":
+                if let v = number(value, "train.validation_split", above: 0) {
+                    if v < 1 { spec.validationSplit = v } else { error(value, "train.validation_split must be below 1, found \(v)", hint: "e.g. 0.1 holds out 10%") }
+                }
+            case "schedule": spec.schedule = readSchedule(value)
+            case "early_stopping": spec.earlyStopping = readEarlyStopping(value)
             default: unknownKey(key, keyNode, in: "train", known: TrainingSpec.keys)
             }
         }

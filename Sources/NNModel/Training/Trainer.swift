@@ -19,7 +19,17 @@ public final class Trainer {
     public var completedEpochs = 0
     /// Set from any thread (e.g. a signal handler) to stop after the current batch.
     public let stopRequested = Atomic<Bool>(false)
+    /// The held-out validation set (from `validation_split`), if any.
+    public let validation: Dataset?
+    /// The training samples actually trained on (the training set minus the validation split).
+    public let trainingSet: Dataset
+    /// The best monitored metric so far and its epoch (early stopping, best checkpoints).
+    public private(set) var best: (epoch: Int, value: Double)?
+    /// Whether early stopping ended the run.
+    public private(set) var stoppedEarly = false
 
+    private let baseLearningRate: Float
+    private var bestState: [(Parameter, Tensor)] = []
     private var batch = Tensor(scalar: 0)
     private var labels: [Int] = []
 
@@ -39,22 +49,77 @@ public final class Trainer {
         guard data.train.classCount <= classes else {
             throw .dataMismatch("the data has \(data.train.classCount) classes, but the model outputs \(classes) scores; set the last layer's units to \(data.train.classCount)")
         }
+        baseLearningRate = model.optimizer.learningRate
+        let settings = self.settings
+        if let split = settings.validationSplit {
+            var order = Array(0..<data.train.count)
+            var generator = SeededGenerator(seed: settings.seed ^ 0x5EED_0F_5EED)
+            generator.shuffle(&order)
+            let held = Int((Double(order.count) * split).rounded())
+            guard held >= 1, held < order.count else {
+                throw .dataMismatch("validation_split \(split) of \(order.count) samples leaves no training or no validation samples")
+            }
+            validation = data.train.subset(Array(order[..<held]).sorted())
+            trainingSet = data.train.subset(Array(order[held...]).sorted())
+        } else {
+            validation = nil
+            trainingSet = data.train
+        }
+        if let monitor = settings.earlyStopping?.monitor, monitor.hasPrefix("validation"), validation == nil {
+            throw .dataMismatch("early stopping monitors \(monitor), but there is no validation set; set train.validation_split")
+        }
+    }
+
+    /// The metric that decides the best epoch: the early-stopping monitor, else validation loss when there is a
+    /// validation set, else test loss.
+    public var monitor: (name: String, maximizes: Bool) {
+        if let stopping = settings.earlyStopping { return (stopping.monitor, stopping.maximizes) }
+        return (validation == nil ? "test_loss" : "validation_loss", false)
+    }
+
+    /// The learning rate for a step: the schedule's rate for the epoch, times the warm-up ramp.
+    func learningRate(epoch: Int, step: Int, stepsPerEpoch: Int) -> Float {
+        var rate = Double(baseLearningRate)
+        if let schedule = settings.schedule { rate = schedule.rate(base: rate, epoch: epoch, epochs: settings.epochs) }
+        let warmupSteps = settings.warmupEpochs * stepsPerEpoch
+        if step < warmupSteps { rate *= Double(step + 1) / Double(warmupSteps) }
+        return Float(rate)
+    }
+
+    /// Scales every gradient by `limit / ‖g‖` when the global L2 norm `‖g‖` exceeds `limit`; returns the norm.
+    @discardableResult
+    func clipGradients(to limit: Double) -> Double {
+        let parameters = model.parameters
+        var squares = 0.0
+        for named in parameters {
+            named.parameter.gradient.withUnsafeBufferPointer { g in
+                for v in g { squares += Double(v) * Double(v) }
+            }
+        }
+        let norm = squares.squareRoot()
+        if norm > limit {
+            let scale = Float(limit / norm)
+            for named in parameters { named.parameter.gradient = named.parameter.gradient * scale }
+        }
+        return norm
     }
 
     /// Trains one epoch and evaluates on the test set.
     public func trainEpoch(progress: (BatchProgress) -> Void = { _ in }) throws -> EpochReport {
         let epoch = completedEpochs + 1
-        let sampler = BatchSampler(count: data.train.count, batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed)
+        let sampler = BatchSampler(count: trainingSet.count, batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed)
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, correct = 0, samples = 0, batches = 0
         for indices in sampler.batches(epoch: epoch - 1) {
             if stopRequested.load(ordering: .relaxed) { break }
-            data.train.fillBatch(indices: indices, into: &batch, labels: &labels)
+            model.optimizer.learningRate = learningRate(epoch: epoch - 1, step: model.optimizer.stepCount, stepsPerEpoch: sampler.batchesPerEpoch)
+            trainingSet.fillBatch(indices: indices, into: &batch, labels: &labels)
             batch.resize(to: [indices.count] + model.spec.input)
             let scores = try model.network.forward(batch, training: true)
             let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches + 1, value: loss) }
             try model.network.backward(try model.loss.backward(), needsInputGradient: false)
+            if let limit = settings.clipNorm { clipGradients(to: limit) }
             model.optimizer.update(model.parameters)
             lossSum += loss * Double(indices.count)
             correct += try countCorrect(scores, labels)
@@ -67,19 +132,44 @@ public final class Trainer {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         if batches == sampler.batchesPerEpoch { completedEpochs = epoch }
         let test = try evaluate(data.test)
+        let held = try validation.map { try evaluate($0) }
         return EpochReport(
             epoch: epoch, trainLoss: samples > 0 ? lossSum / Double(samples) : .nan,
             trainAccuracy: samples > 0 ? Double(correct) / Double(samples) : 0, testLoss: test.loss, testAccuracy: test.accuracy,
-            samplesPerSecond: Double(samples) / max(seconds, 1e-9), seconds: seconds)
+            samplesPerSecond: Double(samples) / max(seconds, 1e-9), seconds: seconds,
+            validationLoss: held?.loss, validationAccuracy: held?.accuracy, learningRate: Double(model.optimizer.learningRate))
     }
 
-    /// Trains until `settings.epochs` are complete or a stop is requested.
-    public func run(progress: (BatchProgress) -> Void = { _ in }, epochFinished: (EpochReport) throws -> Void = { _ in }) throws -> [EpochReport] {
+    /// Trains until `settings.epochs` are complete, early stopping ends the run, or a stop is requested.
+    ///
+    /// `epochFinished` receives each report and whether it is the best epoch so far by `monitor` (for keeping
+    /// the best checkpoint). With early stopping and `restore_best`, the best epoch's weights are put back at the end.
+    public func run(
+        progress: (BatchProgress) -> Void = { _ in }, epochFinished: (EpochReport, _ isBest: Bool) throws -> Void = { _, _ in }
+    ) throws -> [EpochReport] {
         var reports: [EpochReport] = []
         while completedEpochs < settings.epochs, !stopRequested.load(ordering: .relaxed) {
             let report = try trainEpoch(progress: progress)
             reports.append(report)
-            try epochFinished(report)
+            let (name, maximizes) = monitor
+            var isBest = false
+            if let value = report.metric(name), value.isFinite {
+                if best.map({ maximizes ? value > $0.value : value < $0.value }) ?? true {
+                    best = (report.epoch, value)
+                    isBest = true
+                    if settings.earlyStopping?.restoreBest == true {
+                        bestState = (model.parameters + model.network.buffers).map { ($0.parameter, $0.parameter.value) }
+                    }
+                }
+            }
+            try epochFinished(report, isBest)
+            if let stopping = settings.earlyStopping, let best, report.epoch - best.epoch >= stopping.patience {
+                stoppedEarly = true
+                break
+            }
+        }
+        if settings.earlyStopping?.restoreBest == true, !bestState.isEmpty {
+            for (parameter, value) in bestState { parameter.value = value }
         }
         return reports
     }

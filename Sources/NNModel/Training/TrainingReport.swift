@@ -14,10 +14,29 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var samplesPerSecond: Double
     /// Wall time of the epoch's training (without evaluation).
     public var seconds: Double
+    /// The loss on the held-out validation set, when `validation_split` is set.
+    public var validationLoss: Double?
+    /// The validation accuracy, when `validation_split` is set.
+    public var validationAccuracy: Double?
+    /// The learning rate of the epoch's last step.
+    public var learningRate: Double?
+
+    /// The value of a monitored metric (`test_loss`, `validation_accuracy`, …).
+    public func metric(_ name: String) -> Double? {
+        switch name {
+        case "test_loss": testLoss
+        case "test_accuracy": testAccuracy
+        case "validation_loss": validationLoss
+        case "validation_accuracy": validationAccuracy
+        case "train_loss": trainLoss
+        default: nil
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case epoch, trainLoss = "train_loss", trainAccuracy = "train_accuracy", testLoss = "test_loss"
         case testAccuracy = "test_accuracy", samplesPerSecond = "samples_per_second", seconds
+        case validationLoss = "validation_loss", validationAccuracy = "validation_accuracy", learningRate = "learning_rate"
     }
 }
 

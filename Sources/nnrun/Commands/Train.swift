@@ -26,6 +26,11 @@ struct Train: ParsableCommand {
     @Option(help: "Start from the weights in this checkpoint (partial loads allowed, with a report).") var initFrom: String?
     @Option(help: "Also save --out after every N epochs (atomically), not only at the end.") var saveEvery: Int?
     @Flag(help: "Also save gradients (<param>.grad) in --out.") var saveGradients = false
+    @Option(help: "Hold out this fraction of the training set for validation (overrides train.validation_split).") var validationSplit: Double?
+    @Option(help: "Clip gradients to this global L2 norm (overrides train.clip_norm).") var clipNorm: Double?
+    @Option(help: "Learning-rate schedule: step, exponential or cosine (overrides train.schedule's type).") var schedule: String?
+    @Option(help: "Linear learning-rate warm-up over this many epochs (overrides train.warmup_epochs).") var warmupEpochs: Int?
+    @Option(help: "Stop after this many epochs without improvement of the monitored metric (enables early stopping).") var patience: Int?
     @Flag(help: "Print only the final result.") var quiet = false
 
     func validate() throws {
@@ -35,6 +40,11 @@ struct Train: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if resume != nil, initFrom != nil { throw ValidationError("use either --resume or --init-from, not both") }
         if let saveEvery, saveEvery < 1 { throw ValidationError("--save-every must be at least 1") }
+        if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be between 0 and 1") }
+        if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
+        if let schedule, ScheduleSpec.Kind(rawValue: schedule) == nil { throw ValidationError("--schedule must be step, exponential or cosine") }
+        if let warmupEpochs, warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be at least 0") }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
         if saveEvery != nil, out == nil { throw ValidationError("--save-every needs --out FILE") }
     }
 
@@ -46,6 +56,16 @@ struct Train: ParsableCommand {
             if let batchSize { spec.train.batchSize = batchSize }
             if let seed { spec.train.seed = seed }
             if let lr { spec.optimizer.options["lr"] = .double(lr) }
+            if let validationSplit { spec.train.validationSplit = validationSplit }
+            if let clipNorm { spec.train.clipNorm = clipNorm }
+            if let schedule, let kind = ScheduleSpec.Kind(rawValue: schedule) {
+                spec.train.schedule = spec.train.schedule.map { var s = $0; s.type = kind; return s } ?? ScheduleSpec(type: kind)
+            }
+            if let warmupEpochs { spec.train.warmupEpochs = warmupEpochs }
+            if let patience {
+                let monitor = spec.train.earlyStopping?.monitor ?? (spec.train.validationSplit == nil ? "test_loss" : "validation_loss")
+                spec.train.earlyStopping = EarlyStoppingSpec(monitor: monitor, patience: patience, restoreBest: spec.train.earlyStopping?.restoreBest ?? true)
+            }
         }
         let split = try loadData(data, model: model)
         let trainer = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
@@ -73,13 +93,19 @@ struct Train: ParsableCommand {
         var metricLines: [String] = []
         var lastReport: EpochReport?
         let outcome = Result {
-            try trainer.run(progress: { if interactive { bar.update($0) } }) { report in
+            try trainer.run(progress: { if interactive { bar.update($0) } }) { report, isBest in
                 if interactive { bar.finish() }
                 lastReport = report
-                if !quiet { print(line(report, epochs: model.spec.train.epochs)) }
+                if !quiet {
+                    print(line(report, epochs: model.spec.train.epochs))
+                    fflush(stdout)
+                }
                 if let metrics {
                     metricLines.append(jsonText(report))
                     try AtomicFile.write(Array((metricLines.joined(separator: "\n") + "\n").utf8), to: metrics)
+                }
+                if isBest, let out {
+                    try model.save(to: Self.bestPath(out), progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount))
                 }
                 if let saveEvery, let out, trainer.completedEpochs % saveEvery == 0 {
                     try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
@@ -96,13 +122,25 @@ struct Train: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        if let lastReport {
+        if trainer.stoppedEarly, let best = trainer.best {
+            print("early stopping: \(trainer.monitor.name) has not improved since epoch \(best.epoch) (\(fixed(best.value, 4)))" +
+                  (model.spec.train.earlyStopping?.restoreBest == true ? "; restored that epoch's weights" : ""))
+        }
+        if trainer.stoppedEarly, model.spec.train.earlyStopping?.restoreBest == true {
+            let restored = try failing("evaluating the restored weights") { try trainer.evaluate(split.test) }
+            print("final: test accuracy \(fixed(restored.accuracy, 4)), test loss \(fixed(restored.loss, 4)) with the weights of epoch \(trainer.best?.epoch ?? 0)")
+        } else if let lastReport {
             print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(trainer.completedEpochs) epochs")
         }
         if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(130) }
     }
 
+    /// Where the best epoch's checkpoint goes: `model.safetensors` → `model.best.safetensors`.
+    static func bestPath(_ out: String) -> String {
+        out.hasSuffix(".safetensors") ? String(out.dropLast(".safetensors".count)) + ".best.safetensors" : out + ".best"
+    }
+
     private func line(_ r: EpochReport, epochs: Int) -> String {
-        "epoch \(r.epoch)/\(epochs)  train loss \(fixed(r.trainLoss, 4)) acc \(fixed(r.trainAccuracy, 4))  test loss \(fixed(r.testLoss, 4)) acc \(fixed(r.testAccuracy, 4))  \(Int(r.samplesPerSecond)) samples/s  \(fixed(r.seconds, 2))s"
+        "epoch \(r.epoch)/\(epochs)  train loss \(fixed(r.trainLoss, 4)) acc \(fixed(r.trainAccuracy, 4))  \(r.validationLoss.map { "val loss \(fixed($0, 4)) acc \(fixed(r.validationAccuracy ?? 0, 4))  " } ?? "")test loss \(fixed(r.testLoss, 4)) acc \(fixed(r.testAccuracy, 4))  \(Int(r.samplesPerSecond)) samples/s  \(fixed(r.seconds, 2))s"
     }
 }
