@@ -98,7 +98,7 @@ struct Train: ParsableCommand {
                 lastReport = report
                 if !quiet {
                     print(line(report, epochs: model.spec.train.epochs))
-                    fflush(stdout)
+                    fflush(nil)
                 }
                 if let metrics {
                     metricLines.append(jsonText(report))
