@@ -152,3 +152,36 @@ import Testing
         #expect(accuracy >= 0.87, "\(final)")
     }
 }
+
+/// Resuming a run with BatchNorm, Dropout, a schedule and warm-up gives bit-identical weights and statistics.
+@Suite struct ResumeWithStateTests {
+    @Test func resumeWithScheduleBatchNormAndDropoutIsBitIdentical() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("bn.yaml").path
+        try """
+            input: [2]
+            data: spiral
+            layers:
+              - {type: Linear, name: fc, units: 24}
+              - {type: BatchNorm, name: bn}
+              - ReLU
+              - {type: Dropout, name: drop, rate: 0.2}
+              - {type: Linear, name: out, units: 3}
+            optimizer: {type: Adam, lr: 0.02}
+            train: {epochs: 8, batch_size: 32, seed: 3, warmup_epochs: 1, schedule: {type: step, step_size: 3, gamma: 0.5}}
+            """.write(toFile: model, atomically: true, encoding: .utf8)
+        let paths = ["full", "half", "resumed"].map { directory.appendingPathComponent($0 + ".safetensors").path }
+        let (full, half, resumed) = (paths[0], paths[1], paths[2])
+        #expect(try CommandRunner.run(["train", model, "--out", full, "--quiet"]).status == 0)
+        #expect(try CommandRunner.run(["train", model, "--epochs", "4", "--out", half, "--quiet"]).status == 0)
+        let resume = try CommandRunner.run(["train", model, "--resume", half, "--out", resumed, "--quiet"])
+        #expect(resume.status == 0, "\(resume.stderr)")
+        let a = try Checkpoint(contentsOf: full), b = try Checkpoint(contentsOf: resumed)
+        #expect(a.tensors["bn.running_mean"] != nil && a.tensors["drop.calls"] != nil)
+        #expect(a.tensors.keys.sorted() == b.tensors.keys.sorted())
+        for (name, tensor) in a.tensors {
+            #expect(tensor.values.map(\.bitPattern) == b.tensors[name]?.values.map(\.bitPattern), "\(name)")
+        }
+    }
+}

@@ -78,7 +78,7 @@ public final class Trainer {
     }
 
     /// The learning rate for a step: the schedule's rate for the epoch, times the warm-up ramp.
-    func learningRate(epoch: Int, step: Int, stepsPerEpoch: Int) -> Float {
+    public func learningRate(epoch: Int, step: Int, stepsPerEpoch: Int) -> Float {
         var rate = Double(baseLearningRate)
         if let schedule = settings.schedule { rate = schedule.rate(base: rate, epoch: epoch, epochs: settings.epochs) }
         let warmupSteps = settings.warmupEpochs * stepsPerEpoch
@@ -88,7 +88,7 @@ public final class Trainer {
 
     /// Scales every gradient by `limit / ‖g‖` when the global L2 norm `‖g‖` exceeds `limit`; returns the norm.
     @discardableResult
-    func clipGradients(to limit: Double) -> Double {
+    public func clipGradients(to limit: Double) -> Double {
         let parameters = model.parameters
         var squares = 0.0
         for named in parameters {
