@@ -8,10 +8,9 @@ enum FileBytes {
 
     static func read(_ path: String) throws(DataError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path, hint: "") }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = FileManager.default.contents(atPath: path).map([UInt8].init) else {
             throw .malformed(path: path, location: "open", message: "the file cannot be read")
         }
-        let bytes = [UInt8](data)
         guard bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B else { return bytes }
         return try gunzip(bytes, path: path)
     }
@@ -23,11 +22,17 @@ enum FileBytes {
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8]()
+        // The gzip trailer's last four bytes hold the inflated size (mod 2³²): reserve it once instead of
+        // growing by doubling, which would briefly hold two large copies.
+        if compressed.count >= 18 {
+            let n = compressed.count
+            let size = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
+            output.reserveCapacity(min(size, maximumSize, compressed.count * 1032))  // deflate expands at most ~1032:1
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var status: Int32 = Z_OK
-        var input = compressed
-        input.withUnsafeMutableBufferPointer { source in
-            stream.next_in = source.baseAddress
+        compressed.withUnsafeBufferPointer { source in
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)  // zlib never writes its input
             stream.avail_in = uInt(source.count)
             repeat {
                 chunk.withUnsafeMutableBufferPointer { target in
