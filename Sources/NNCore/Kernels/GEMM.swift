@@ -11,10 +11,11 @@ public enum GEMM {
     public static let mr = 6
     /// Columns of the register tile.
     public static let nr = 16
-    /// Depth of one packed block (sized so that an `MR × KC` and a `KC × NR` panel stay in L1).
-    public static let kc = 256
-    /// Rows of `A` packed at a time (an `MC × KC` block stays in L2).
-    public static let mc = 96
+    /// Depth of one packed block (measured best on Zen 4 among 256/384/512: the `KC × NR` B micro-panel stays
+    /// in L1 while the A micro-panel streams from L2).
+    public static let kc = 384
+    /// Rows of `A` packed at a time (an `MC × KC` block, 216 KiB, stays in the 1 MiB L2).
+    public static let mc = 144
     /// Columns of `B` packed at a time.
     public static let nc = 2048
 
