@@ -3,19 +3,32 @@ import NNCore
 // The differentiable operations as operators and free functions, in DeZero's style:
 // `let y = tanh(x * w + b)`, then `try y.backward()`.
 
+/// `a + b` with broadcasting (`Add`).
 public func + (a: Variable, b: Variable) throws -> Variable { try Add()(a, b) }
+/// `a − b` with broadcasting (`Subtract`).
 public func - (a: Variable, b: Variable) throws -> Variable { try Subtract()(a, b) }
+/// `a ⊙ b` with broadcasting (`Multiply`).
 public func * (a: Variable, b: Variable) throws -> Variable { try Multiply()(a, b) }
+/// `a / b` with broadcasting (`Divide`).
 public func / (a: Variable, b: Variable) throws -> Variable { try Divide()(a, b) }
+/// `−x` (`Negate`).
 public prefix func - (x: Variable) throws -> Variable { try negate(x) }
 
+/// `a + b` for a constant `b`.
 public func + (a: Variable, b: Float) throws -> Variable { try a + Variable(b) }
+/// `a + b` for a constant `a`.
 public func + (a: Float, b: Variable) throws -> Variable { try Variable(a) + b }
+/// `a − b` for a constant `b`.
 public func - (a: Variable, b: Float) throws -> Variable { try a - Variable(b) }
+/// `a − b` for a constant `a`.
 public func - (a: Float, b: Variable) throws -> Variable { try Variable(a) - b }
+/// `a · b` for a constant `b`.
 public func * (a: Variable, b: Float) throws -> Variable { try a * Variable(b) }
+/// `a · b` for a constant `a`.
 public func * (a: Float, b: Variable) throws -> Variable { try Variable(a) * b }
+/// `a / b` for a constant `b`.
 public func / (a: Variable, b: Float) throws -> Variable { try a / Variable(b) }
+/// `a / b` for a constant `a`.
 public func / (a: Float, b: Variable) throws -> Variable { try Variable(a) / b }
 
 /// `−x`.

@@ -41,8 +41,15 @@ public struct LoadReport: Sendable, Equatable, CustomStringConvertible {
 extension Model {
     /// The metadata keys NNKit writes.
     public enum MetadataKey {
-        public static let format = "format", formatVersion = "format_version", modelSpec = "model_spec", modelName = "model_name"
-        public static let epoch = "epoch", step = "step", optimizer = "optimizer", optimizerHyperparameters = "optimizer_hyperparameters"
+        /// `nnkit`, and the format version (`1`).
+        public static let format = "format", formatVersion = "format_version"
+        /// The resolved model spec as YAML, and the model's name.
+        public static let modelSpec = "model_spec", modelName = "model_name"
+        /// Completed epochs and optimiser steps.
+        public static let epoch = "epoch", step = "step"
+        /// The optimiser type and its hyperparameters (JSON).
+        public static let optimizer = "optimizer", optimizerHyperparameters = "optimizer_hyperparameters"
+        /// The training seed, and the plugins the model needs (JSON list of name and version).
         public static let seed = "train_seed", plugins = "plugins"
     }
 
