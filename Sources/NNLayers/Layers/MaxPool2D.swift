@@ -36,9 +36,14 @@ public final class MaxPool2D: RegistrableLayer {
         let (oh, ow) = (g.outputHeight, g.outputWidth)
         inputShape = input.shape
         argmax = [Int32](repeating: -1, count: n * g.channels * oh * ow)
+        let inside = g.paddingHeight == 0 && g.paddingWidth == 0 && g.dilationHeight == 1 && g.dilationWidth == 1
         return argmax.withUnsafeMutableBufferPointer { arg in
             input.withUnsafeBufferPointer { x in
                 Tensor(unsafeUninitializedShape: [n, g.channels, oh, ow]) { y in
+                    if inside {
+                        Self.poolInside(x.baseAddress!, planes: n * g.channels, geometry: g, into: y.baseAddress!, argmax: arg.baseAddress!)
+                        return
+                    }
                     for plane in 0..<(n * g.channels) {
                         let source = x.baseAddress! + plane * g.height * g.width
                         for i in 0..<oh {
@@ -63,6 +68,35 @@ public final class MaxPool2D: RegistrableLayer {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// The common case without padding or dilation: every window lies inside the input, so the taps need no
+    /// bounds checks and the comparison can compile to selects.
+    private static func poolInside(
+        _ x: UnsafePointer<Float>, planes: Int, geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+    ) {
+        let (oh, ow, width) = (g.outputHeight, g.outputWidth, g.width)
+        for plane in 0..<planes {
+            let source = x + plane * g.height * width
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    let corner = i * g.strideHeight * width + j * g.strideWidth
+                    var best = source[corner], at = corner
+                    for kh in 0..<g.kernelHeight {
+                        let row = corner + kh * width
+                        for kw in 0..<g.kernelWidth {
+                            let v = source[row + kw]
+                            let better = v > best
+                            best = better ? v : best
+                            at = better ? row + kw : at
+                        }
+                    }
+                    let o = (plane * oh + i) * ow + j
+                    y[o] = best
+                    argmax[o] = Int32(at)
                 }
             }
         }
