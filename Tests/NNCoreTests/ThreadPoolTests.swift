@@ -40,13 +40,17 @@ import Testing
         let b = try Tensor.randomNormal([300, 70], generator: &generator)
         let saved = ThreadPool.shared.threadCount
         defer { ThreadPool.shared.threadCount = saved }
-        var results: [[UInt32]] = []
+        let wide = try Tensor.randomNormal([300, 900], generator: &generator)  // few rows, many columns
+        var results: [[UInt32]] = [], wideResults: [[UInt32]] = []
         for threads in [1, 2, 3] {
             ThreadPool.shared.threadCount = threads
             results.append(try a.matmul(b).scalars.map(\.bitPattern))
+            wideResults.append(try a.rows(0..<10).matmul(wide).scalars.map(\.bitPattern))
         }
         #expect(results[0] == results[1])
         #expect(results[0] == results[2])
+        #expect(wideResults[0] == wideResults[1])
+        #expect(wideResults[0] == wideResults[2])
     }
 }
 
