@@ -53,6 +53,7 @@ public struct MalformedModelCase: CustomStringConvertible, Sendable {
         .init(name: "misspelt train key", yaml: valid + "\ntrain: {batchsize: 10}\n", location: "6:9", message: "did you mean 'batch_size'"),
         .init(name: "shape error at the loss", yaml: "input: [1, 4, 4]\nlayers: [ReLU]\nloss: SoftmaxWithLoss\n", location: "3:7", message: "[1, 4, 4]"),
         .init(name: "shape error in a layer", yaml: "input: [2, 3]\nlayers:\n  - type: Softmax\n  - type: Flatten\n", location: "3:5", message: "[2, 3]"),
+        .init(name: "layer too large for memory", yaml: "input: [1000000]\nlayers:\n  - type: Linear\n    units: 100000000\n", location: "4:12", message: "more than 1073741824 values"),
         .init(name: "missing value", yaml: "input: [2]\nlayers:\n  - type: Linear\n    units:\n", location: "4:11", message: "value is missing"),
         .init(name: "not-a-number learning rate", yaml: valid + "\noptimizer: {type: SGD, lr: .nan}\n", location: "6:28", message: "not finite"),
         .init(name: "two documents", yaml: valid + "\n---\nname: again\n", location: "6:1", message: "YAML syntax"),

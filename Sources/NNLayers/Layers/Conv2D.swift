@@ -61,6 +61,9 @@ public final class Conv2D: RegistrableLayer {
     }
 
     public convenience init(configuration c: LayerConfiguration) throws {
+        let kernel = try c.intList("kernel", count: 2)
+        let groups = try c.positiveInt("groups", default: 1)
+        try c.checkParameterSize([try c.positiveInt("filters"), (c.inputShape.first ?? 1) / groups, kernel[0], kernel[1]], key: "filters", layer: Self.typeName)
         try self.init(
             inputShape: c.inputShape, filters: try c.positiveInt("filters"), kernel: try c.intList("kernel", count: 2),
             stride: try c.intList("stride", count: 2, default: [1, 1]), padding: try c.intList("padding", count: 2, default: [0, 0]),

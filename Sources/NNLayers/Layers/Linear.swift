@@ -53,6 +53,7 @@ public final class Linear: RegistrableLayer {
         guard inputSize > 0 else {
             throw ConfigurationError.inputShape(layer: Self.typeName, expected: "a non-empty sample", got: configuration.inputShape)
         }
+        try configuration.checkParameterSize([inputSize, units], key: "units", layer: Self.typeName)
         try self.init(
             inputSize: inputSize, outputSize: units, initializer: WeightInitializer(rawValue: name) ?? .he,
             bias: try configuration.bool("bias", default: true), seed: configuration.seed)

@@ -17,6 +17,24 @@ public struct LayerConfiguration: Sendable {
         self.seed = seed
     }
 
+    /// The most values one layer's parameter may hold (2³⁰, 4 GiB of Float32): larger requests from a model file
+    /// are reported instead of exhausting memory.
+    public static let maximumParameterSize = 1 << 30
+
+    /// Checks that a parameter of `count` values (computed with overflow checks) fits `maximumParameterSize`.
+    /// - Throws: `ConfigurationError.invalidValue` naming `key`.
+    public func checkParameterSize(_ factors: [Int], key: String, layer: String) throws(ConfigurationError) {
+        var count = 1
+        for factor in factors {
+            let (product, overflow) = count.multipliedReportingOverflow(by: factor)
+            guard !overflow, product <= Self.maximumParameterSize else {
+                throw .invalidValue(key: key, value: "\(options[key]?.description ?? "?")",
+                                    requirement: "\(layer)'s weights would need more than \(Self.maximumParameterSize) values (\(factors.map(String.init).joined(separator: " × ")))")
+            }
+            count = product
+        }
+    }
+
     /// An integer option, or `defaultValue` when absent (`nil` default means required).
     public func int(_ key: String, default defaultValue: Int? = nil) throws(ConfigurationError) -> Int {
         switch options[key] {
