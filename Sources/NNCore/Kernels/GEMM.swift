@@ -163,8 +163,15 @@ public enum GEMM {
                         for j in 0..<nr { panel[p * nr + j] = j < columns ? source[j] : 0 }
                     }
                 }
+            } else if columns == nr {
+                // Gather one value from each of the 16 rows of Bᵀ per depth step: contiguous writes.
+                let source = b + (column + j0) * ldb + row
+                for p in 0..<depth {
+                    let out = panel + p * nr
+                    for j in 0..<nr { out[j] = source[j * ldb + p] }
+                }
             } else {
-                if columns < nr { panel.initialize(repeating: 0, count: depth * nr) }
+                panel.initialize(repeating: 0, count: depth * nr)
                 for j in 0..<columns {
                     let source = b + (column + j0 + j) * ldb + row
                     for p in 0..<depth { panel[p * nr + j] = source[p] }
@@ -186,12 +193,28 @@ public enum GEMM {
             let panel = packed + i0 * depth
             let rows = Swift.min(mr, height - i0)
             if transposed {
+                if rows == mr {
+                    for p in 0..<depth { (panel + p * mr).update(from: a + (column + p) * lda + row + i0, count: mr) }
+                } else {
+                    for p in 0..<depth {
+                        let source = a + (column + p) * lda + row + i0
+                        for i in 0..<mr { panel[p * mr + i] = i < rows ? source[i] : 0 }
+                    }
+                }
+            } else if rows == mr {
+                // Six row streams, one value from each per depth step: contiguous writes.
+                let source = a + (row + i0) * lda + column
                 for p in 0..<depth {
-                    let source = a + (column + p) * lda + row + i0
-                    for i in 0..<mr { panel[p * mr + i] = i < rows ? source[i] : 0 }
+                    let out = panel + p * mr
+                    out[0] = source[p]
+                    out[1] = source[lda + p]
+                    out[2] = source[2 * lda + p]
+                    out[3] = source[3 * lda + p]
+                    out[4] = source[4 * lda + p]
+                    out[5] = source[5 * lda + p]
                 }
             } else {
-                if rows < mr { panel.initialize(repeating: 0, count: depth * mr) }
+                panel.initialize(repeating: 0, count: depth * mr)
                 for i in 0..<rows {
                     let source = a + (row + i0 + i) * lda + column
                     for p in 0..<depth { panel[p * mr + i] = source[p] }
