@@ -143,7 +143,8 @@ public enum Kernels {
 
     /// `y[i] = 1 / (1 + exp(-x[i]))`; `y` may alias `x`.
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] = 1 / (1 + expf(-x[i])) }
+        let one = SIMD8<Float>(repeating: 1)
+        map(x, y, count: count, vector: { one / (one + exp(-$0)) }, scalar: { 1 / (1 + expf(-$0)) })
     }
 
     /// `dx[i] = dy[i] · y[i] · (1 − y[i])` — Sigmoid's backward from its output.

@@ -63,11 +63,22 @@ extension Kernels {
             var maximum = -Float.infinity
             for c in 0..<columns where source[c] > maximum { maximum = source[c] }
             var total: Float = 0
-            for c in 0..<columns {
+            var lanes = SIMD8<Float>()
+            let shift = SIMD8<Float>(repeating: maximum)
+            var c = 0
+            while c + 8 <= columns {
+                let e = exp(source.load8(c) - shift)
+                target.store8(e, c)
+                lanes += e
+                c += 8
+            }
+            while c < columns {
                 let e = expf(source[c] - maximum)
                 target[c] = e
                 total += e
+                c += 1
             }
+            total += lanes.sum()
             scale(target, by: 1 / total, count: columns)
         }
     }
