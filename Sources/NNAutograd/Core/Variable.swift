@@ -1,5 +1,4 @@
 import NNCore
-import NNLayers
 import Synchronization
 
 /// A value in a define-by-run graph (DeZero's `Variable`): data, its gradient, and the function that made it.
@@ -83,12 +82,5 @@ public final class Variable {
                 }
             }
         }
-    }
-}
-
-extension Tensor {
-    /// Ones with the shape of `other` (the shape is known to be valid).
-    public init(uncheckedOnesLike other: Tensor) {
-        self = (try? Tensor.ones(other.shape)) ?? Tensor(scalar: 1)
     }
 }

@@ -61,6 +61,16 @@ public struct Tensor: Sendable, Equatable, Hashable {
         try Tensor(repeating: 1, shape: shape)
     }
 
+    /// Zeros with the shape of `other` (whose shape is known to be valid).
+    public init(uncheckedZerosLike other: Tensor) {
+        self.init(uncheckedShape: other.shape, scalars: [Float](repeating: 0, count: other.count))
+    }
+
+    /// Ones with the shape of `other` (whose shape is known to be valid).
+    public init(uncheckedOnesLike other: Tensor) {
+        self.init(uncheckedShape: other.shape, scalars: [Float](repeating: 1, count: other.count))
+    }
+
     /// A rank-0 tensor holding `value`.
     public init(scalar value: Float) {
         self.init(uncheckedShape: [], scalars: [value])

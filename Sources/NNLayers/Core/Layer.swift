@@ -69,10 +69,3 @@ public struct NamedParameter {
         self.parameter = parameter
     }
 }
-
-extension Tensor {
-    /// Zeros with the shape of `other` (the shape is known to be valid).
-    public init(uncheckedZerosLike other: Tensor) {
-        self = (try? Tensor.zeros(other.shape)) ?? Tensor(scalar: 0)
-    }
-}
