@@ -68,6 +68,18 @@ public final class BatchNorm: RegistrableLayer {
     /// (channels, positions per channel per sample).
     private var layout: (channels: Int, spatial: Int) { (sampleShape[0], sampleShape.dropFirst().reduce(1, *)) }
 
+    /// Calls `body(channel, range)` for each sample's contiguous span of each channel, in memory order.
+    @inline(__always)
+    private func forEachSpan(batch n: Int, _ body: (Int, Range<Int>) -> Void) {
+        let (channels, spatial) = layout
+        for s in 0..<n {
+            for c in 0..<channels {
+                let base = (s * channels + c) * spatial
+                body(c, base..<(base + spatial))
+            }
+        }
+    }
+
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard input.rank == sampleShape.count + 1, Array(input.shape.dropFirst()) == sampleShape, input.shape[0] > 0 else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N] + \(sampleShape)", got: input.shape)
@@ -108,13 +120,10 @@ public final class BatchNorm: RegistrableLayer {
         var y = input
         xhat.withUnsafeMutableBufferPointer { xh in
             y.withUnsafeMutableBufferPointer { out in
-                for s in 0..<n {
-                    for c in 0..<channels {
-                        let base = (s * channels + c) * spatial
-                        for p in base..<(base + spatial) {
-                            xh[p] = (xh[p] - mean[c]) * inverseDeviation[c]
-                            out[p] = g[c] * xh[p] + b[c]
-                        }
+                forEachSpan(batch: n) { c, span in
+                    for p in span {
+                        xh[p] = (xh[p] - mean[c]) * inverseDeviation[c]
+                        out[p] = g[c] * xh[p] + b[c]
                     }
                 }
             }
@@ -131,13 +140,10 @@ public final class BatchNorm: RegistrableLayer {
         var sumDy = [Double](repeating: 0, count: channels), sumDyX = [Double](repeating: 0, count: channels)
         outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
-                for s in 0..<n {
-                    for c in 0..<channels {
-                        let base = (s * channels + c) * spatial
-                        for p in base..<(base + spatial) {
-                            sumDy[c] += Double(dy[p])
-                            sumDyX[c] += Double(dy[p]) * Double(xh[p])
-                        }
+                forEachSpan(batch: n) { c, span in
+                    for p in span {
+                        sumDy[c] += Double(dy[p])
+                        sumDyX[c] += Double(dy[p]) * Double(xh[p])
                     }
                 }
             }
@@ -148,15 +154,12 @@ public final class BatchNorm: RegistrableLayer {
         var dx = outputGradient
         xhat.withUnsafeBufferPointer { xh in
             dx.withUnsafeMutableBufferPointer { d in
-                for s in 0..<n {
-                    for c in 0..<channels {
-                        let base = (s * channels + c) * spatial
-                        let scale = g[c] * inverseDeviation[c]
-                        for p in base..<(base + spatial) {
-                            d[p] = trainingPass
-                                ? scale / m * (m * d[p] - Float(sumDy[c]) - xh[p] * Float(sumDyX[c]))
-                                : scale * d[p]
-                        }
+                forEachSpan(batch: n) { c, span in
+                    let scale = g[c] * inverseDeviation[c]
+                    for p in span {
+                        d[p] = trainingPass
+                            ? scale / m * (m * d[p] - Float(sumDy[c]) - xh[p] * Float(sumDyX[c]))
+                            : scale * d[p]
                     }
                 }
             }
