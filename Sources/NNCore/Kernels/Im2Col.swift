@@ -41,34 +41,35 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 }
 
 extension Kernels {
-    /// Unfolds a batch `[N, C, H, W]` into the column matrix `[C·KH·KW, N·OH·OW]`: row `(c, kh, kw)`,
-    /// column `(n, oh, ow)` holds the input tap under that window position (0 in the padding).
-    public static func im2col(_ x: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>) {
+    /// One output row of one window tap: where it sits in the column matrix, and which input row it reads.
+    struct TapRow {
+        /// Offset of the row's `OW` entries in the column matrix.
+        let column: Int
+        /// Offset in the input of the tap for output column 0 (`ih·W + kw·d − p` within the plane), or `nil`
+        /// when the whole row falls in the vertical padding.
+        let input: Int?
+        /// Output columns `low ..< high` read inside the input row; the others read padding.
+        let low: Int, high: Int
+    }
+
+    /// Walks every (channel, kernel tap, sample, output row) of the column matrix in memory order: the shared
+    /// index arithmetic of `im2col` and its adjoint `col2im`.
+    @inline(__always)
+    static func forEachTapRow(batch: Int, geometry g: ConvolutionGeometry, _ body: (TapRow) -> Void) {
         let (oh, ow) = (g.outputHeight, g.outputWidth)
         let columnCount = batch * oh * ow
         for c in 0..<g.channels {
             for kh in 0..<g.kernelHeight {
                 for kw in 0..<g.kernelWidth {
-                    let row = columns + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columnCount
+                    let row = ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columnCount
+                    let offset = kw * g.dilationWidth - g.paddingWidth
+                    let (low, high) = g.validColumns(offset: offset, outputWidth: ow)
                     for n in 0..<batch {
-                        let plane = x + (n * g.channels + c) * g.height * g.width
+                        let plane = (n * g.channels + c) * g.height * g.width
                         for i in 0..<oh {
                             let ih = i * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                            let out = row + (n * oh + i) * ow
-                            if ih < 0 || ih >= g.height {
-                                out.initialize(repeating: 0, count: ow)
-                                continue
-                            }
-                            let offset = kw * g.dilationWidth - g.paddingWidth
-                            let (low, high) = g.validColumns(offset: offset, outputWidth: ow)
-                            out.initialize(repeating: 0, count: low)
-                            let source = plane + ih * g.width + offset
-                            if g.strideWidth == 1 {
-                                (out + low).update(from: source + low, count: high - low)
-                            } else {
-                                for j in low..<high { out[j] = source[j * g.strideWidth] }
-                            }
-                            (out + high).initialize(repeating: 0, count: ow - high)
+                            let inside = ih >= 0 && ih < g.height
+                            body(TapRow(column: row + (n * oh + i) * ow, input: inside ? plane + ih * g.width + offset : nil, low: low, high: high))
                         }
                     }
                 }
@@ -76,29 +77,34 @@ extension Kernels {
         }
     }
 
+    /// Unfolds a batch `[N, C, H, W]` into the column matrix `[C·KH·KW, N·OH·OW]`: row `(c, kh, kw)`,
+    /// column `(n, oh, ow)` holds the input tap under that window position (0 in the padding).
+    public static func im2col(_ x: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>) {
+        let ow = g.outputWidth
+        forEachTapRow(batch: batch, geometry: g) { tap in
+            let out = columns + tap.column
+            guard let input = tap.input else {
+                out.initialize(repeating: 0, count: ow)
+                return
+            }
+            out.initialize(repeating: 0, count: tap.low)
+            let source = x + input
+            if g.strideWidth == 1 {
+                (out + tap.low).update(from: source + tap.low, count: tap.high - tap.low)
+            } else {
+                for j in tap.low..<tap.high { out[j] = source[j * g.strideWidth] }
+            }
+            (out + tap.high).initialize(repeating: 0, count: ow - tap.high)
+        }
+    }
+
     /// The adjoint of `im2col`: adds every column-matrix entry back into its input position of `[N, C, H, W]`
     /// (which the caller zeroes first); overlapping windows accumulate.
     public static func col2im(_ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, into x: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth)
-        let columnCount = batch * oh * ow
-        for c in 0..<g.channels {
-            for kh in 0..<g.kernelHeight {
-                for kw in 0..<g.kernelWidth {
-                    let row = columns + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columnCount
-                    for n in 0..<batch {
-                        let plane = x + (n * g.channels + c) * g.height * g.width
-                        for i in 0..<oh {
-                            let ih = i * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                            if ih < 0 || ih >= g.height { continue }
-                            let source = row + (n * oh + i) * ow
-                            let offset = kw * g.dilationWidth - g.paddingWidth
-                            let (low, high) = g.validColumns(offset: offset, outputWidth: ow)
-                            let target = plane + ih * g.width + offset
-                            for j in low..<high { target[j * g.strideWidth] += source[j] }
-                        }
-                    }
-                }
-            }
+        forEachTapRow(batch: batch, geometry: g) { tap in
+            guard let input = tap.input else { return }
+            let (source, target) = (columns + tap.column, x + input)
+            for j in tap.low..<tap.high { target[j * g.strideWidth] += source[j] }
         }
     }
 }
