@@ -1,6 +1,6 @@
 // nnbench: kernel and training benchmarks against numpy/OpenBLAS measured in the same run.
 //
-//   swift run -c release nnbench [--json] [--quick]
+//   swift run -c release nnbench [--json] [--quick] [--only gemm|relu|training|inference]
 //
 // Prints GEMM GFLOPS (squares 256–2048 and the Fashion-MNIST MLP's forward and backward shapes) at 1 and 2
 // threads next to numpy's, elementwise bandwidth, MLP training samples/s at 1 and 2 threads, inference
@@ -11,6 +11,15 @@ import NNKit
 let arguments = Set(CommandLine.arguments.dropFirst())
 let json = arguments.contains("--json")
 let quick = arguments.contains("--quick")
+/// `--only SECTION` runs one section (for profiling with perf); all run by default.
+let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
+    $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
+}
+func runs(_ section: String) -> Bool { only == nil || only == section }
+/// `--threads N` measures GEMM and training at N threads only; 1 and 2 by default.
+let threadCounts: [Int] = CommandLine.arguments.firstIndex(of: "--threads").flatMap {
+    $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]).map { [$0] } : nil
+} ?? [1, 2]
 var results: [String: Any] = [:]
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -99,7 +108,7 @@ func ourGFLOPS(_ s: Shape) -> Double {
 }
 
 var gemm: [[String: Any]] = []
-for threads in [1, 2] {
+for threads in threadCounts where runs("gemm") {
     ThreadPool.shared.threadCount = threads
     let reference = numpyGFLOPS(threads: threads)
     if reference == nil { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
@@ -117,7 +126,7 @@ results["gemm"] = gemm
 
 // MARK: Elementwise
 
-do {
+if runs("relu") {
     var generator = SeededGenerator(seed: 2)
     let x = try Tensor.randomNormal([1 << 24], generator: &generator)
     var y = x
@@ -161,7 +170,7 @@ if let fashion = try? DatasetCatalog.load("fashion-mnist") {
 }
 
 var training: [[String: Any]] = []
-for threads in [1, 2] {
+for threads in threadCounts where runs("training") {
     ThreadPool.shared.threadCount = threads
     let model = try Model(yaml: mlpYAML)
     let trainer = try Trainer(model: model, data: data)
@@ -172,7 +181,7 @@ for threads in [1, 2] {
 results["training"] = training
 
 ThreadPool.shared.threadCount = 1
-do {
+if runs("inference") {
     let model = try Model(yaml: mlpYAML)
     var latency: [String: Double] = [:]
     for batch in [1, 64] {

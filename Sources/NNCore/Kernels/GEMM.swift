@@ -115,31 +115,122 @@ public enum GEMM {
         }
     }
 
-    /// `C` for one to four rows (inference on single samples): each row of `C` is a sum of rows of `B`
-    /// scaled by the row of `A`, streamed from `B` without packing it.
+    /// `C` for one to four rows (inference on single samples), streamed from `B` without packing it.
+    ///
+    /// Matrix–vector products are bound by reading `B`, so rows are taken one or two at a time and each
+    /// column tile of `C` stays in registers for the whole depth: 64 columns for a single row (eight
+    /// independent accumulators hide the FMA latency), 32 for a pair (each value of `B` feeds two FMAs).
     static func multiplyFewRows(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
     ) {
-        for i in 0..<m {
-            let row = c + i * ldc
-            if !accumulate { row.initialize(repeating: 0, count: n) }
-            var p = 0
-            while p < k {
-                let scale = transposeA ? a[p * lda + i] : a[i * lda + p]
-                let source = b + p * ldb
-                var j = 0
-                while j + 16 <= n {
-                    row.store16(row.load16(j).addingProduct(SIMD16(repeating: scale), source.load16(j)), j)
-                    j += 16
-                }
-                while j < n {
-                    row[j] += scale * source[j]
-                    j += 1
-                }
-                p += 1
+        // Element p of row i of op(A) is a[i * rowStride + p * depthStride].
+        let (rowStride, depthStride) = transposeA ? (1, lda) : (lda, 1)
+        var i = 0
+        while i < m {
+            let a0 = a + i * rowStride, c0 = c + i * ldc
+            if i + 1 < m {
+                multiplyRowPair(n: n, k: k, a0: a0, a1: a0 + rowStride, depthStride: depthStride, b: b, ldb: ldb,
+                                c0: c0, c1: c0 + ldc, accumulate: accumulate)
+                applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
+                i += 2
+            } else {
+                multiplySingleRow(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
+                applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                i += 1
             }
-            applyEpilogue(epilogue, row: row, columnOffset: 0, count: n)
+        }
+    }
+
+    /// `c[0..<n] (+)= Σₚ a[p·depthStride] · b[p·ldb + 0..<n]`, 64 then 16 then 1 column at a time.
+    @inline(__always)
+    static func multiplySingleRow(
+        n: Int, k: Int, a: UnsafePointer<Float>, depthStride: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        var j = 0
+        while j &+ 64 <= n {
+            var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+            var source = b + j, ap = a
+            for _ in 0..<k {
+                let x = ap.pointee
+                s0 = s0.addingProduct(x, source.load16(0))
+                s1 = s1.addingProduct(x, source.load16(16))
+                s2 = s2.addingProduct(x, source.load16(32))
+                s3 = s3.addingProduct(x, source.load16(48))
+                source += ldb
+                ap += depthStride
+            }
+            let out = c + j
+            if accumulate {
+                s0 += out.load16(0); s1 += out.load16(16); s2 += out.load16(32); s3 += out.load16(48)
+            }
+            out.store16(s0, 0); out.store16(s1, 16); out.store16(s2, 32); out.store16(s3, 48)
+            j &+= 64
+        }
+        while j &+ 16 <= n {
+            var s0 = SIMD16<Float>()
+            var source = b + j, ap = a
+            for _ in 0..<k {
+                s0 = s0.addingProduct(ap.pointee, source.load16(0))
+                source += ldb
+                ap += depthStride
+            }
+            let out = c + j
+            out.store16(accumulate ? s0 + out.load16(0) : s0, 0)
+            j &+= 16
+        }
+        guard j < n else { return }
+        // The last 1–15 columns: 16-wide loads that run past column n stay inside B (which spans
+        // (k−1)·ldb + n elements) for every row but the last few; the extra lanes are computed and dropped.
+        let limit = (k &- 1) &* ldb &+ n &- j &- 16
+        let wideRows = limit < 0 ? 0 : Swift.min(k, limit / ldb &+ 1)
+        var tail = SIMD16<Float>()
+        var source = b + j, ap = a
+        for _ in 0..<wideRows {
+            tail = tail.addingProduct(ap.pointee, source.load16(0))
+            source += ldb
+            ap += depthStride
+        }
+        for column in 0..<(n &- j) {
+            var s = tail[column]
+            for p in wideRows..<k { s = s.addingProduct(a[p &* depthStride], b[p &* ldb &+ j &+ column]) }
+            c[j &+ column] = accumulate ? c[j &+ column] + s : s
+        }
+    }
+
+    /// Two rows of `C` at once, 32 then 16 then 1 column at a time: each load of `B` feeds both rows.
+    @inline(__always)
+    static func multiplyRowPair(
+        n: Int, k: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, depthStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        var j = 0
+        while j &+ 32 <= n {
+            var s00 = SIMD16<Float>(), s01 = SIMD16<Float>(), s10 = SIMD16<Float>(), s11 = SIMD16<Float>()
+            var source = b + j, p0 = a0, p1 = a1
+            for _ in 0..<k {
+                let (x0, x1) = (p0.pointee, p1.pointee)
+                let (b0, b1) = (source.load16(0), source.load16(16))
+                s00 = s00.addingProduct(x0, b0)
+                s01 = s01.addingProduct(x0, b1)
+                s10 = s10.addingProduct(x1, b0)
+                s11 = s11.addingProduct(x1, b1)
+                source += ldb
+                p0 += depthStride
+                p1 += depthStride
+            }
+            let (out0, out1) = (c0 + j, c1 + j)
+            if accumulate {
+                s00 += out0.load16(0); s01 += out0.load16(16); s10 += out1.load16(0); s11 += out1.load16(16)
+            }
+            out0.store16(s00, 0); out0.store16(s01, 16); out1.store16(s10, 0); out1.store16(s11, 16)
+            j &+= 32
+        }
+        if j < n {
+            multiplySingleRow(n: n &- j, k: k, a: a0, depthStride: depthStride, b: b + j, ldb: ldb, c: c0 + j, accumulate: accumulate)
+            multiplySingleRow(n: n &- j, k: k, a: a1, depthStride: depthStride, b: b + j, ldb: ldb, c: c1 + j, accumulate: accumulate)
         }
     }
 
