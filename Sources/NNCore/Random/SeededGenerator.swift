@@ -67,6 +67,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
     }
 
     /// Shuffles `array` in place (Fisher–Yates with `nextInt(below:)`).
+    @inlinable
     public mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, to: 0, by: -1) {

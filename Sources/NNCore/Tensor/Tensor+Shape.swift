@@ -2,9 +2,8 @@ extension Tensor {
     /// The same elements viewed with another shape; one dimension may be `-1` and is then inferred.
     public func reshaped(_ newShape: [Int]) throws(TensorError) -> Tensor {
         var resolved = newShape
-        let inferred = newShape.indices.filter { newShape[$0] == -1 }
-        if inferred.count > 1 { throw .invalidShape(newShape) }
-        if let position = inferred.first {
+        if newShape.count(where: { $0 == -1 }) > 1 { throw .invalidShape(newShape) }
+        if let position = newShape.firstIndex(of: -1) {
             var known = newShape
             known[position] = 1
             let rest = try Tensor.elementCount(of: known)

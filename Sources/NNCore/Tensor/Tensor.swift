@@ -135,6 +135,13 @@ public struct Tensor: Sendable, Equatable, Hashable {
         try scalars.withUnsafeMutableBufferPointer { try body($0) }
     }
 
+    /// Resizes to `[batch] + sampleShape` like `resize(to:)`, without building a new shape array when the
+    /// shape is already that (the common case for a buffer reused from one batch to the next).
+    public mutating func resize(batch: Int, sampleShape: [Int]) {
+        if shape.count == sampleShape.count + 1, shape.first == batch, shape.dropFirst().elementsEqual(sampleShape) { return }
+        resize(to: [batch] + sampleShape)
+    }
+
     /// Replaces the shape and storage size, reusing the existing allocation when it is large enough.
     ///
     /// The contents after a resize are unspecified; layers use this to keep their output buffers

@@ -56,7 +56,7 @@ public struct Dataset: Sendable {
     /// its storage) and their labels into `batchLabels`. Allocates nothing once the buffers have grown.
     public func fillBatch(indices: ArraySlice<Int>, into batch: inout Tensor, labels batchLabels: inout [Int]) {
         let size = sampleSize
-        batch.resize(to: [indices.count] + sampleShape)
+        batch.resize(batch: indices.count, sampleShape: sampleShape)
         batchLabels.removeAll(keepingCapacity: true)
         batch.withUnsafeMutableBufferPointer { out in
             switch features {

@@ -7,7 +7,11 @@
 /// and returns ∂L/∂input. Shapes include the batch dimension first (`[N, …]`); `outputShape(forInput:)`
 /// works on the shape of one sample (without `N`) and is what shape inference and `nnrun inspect` use.
 ///
-/// Layers are classes because they hold caches and parameters that optimisers update in place.
+/// Layers are classes because they hold caches and parameters that optimisers update in place. A layer
+/// may keep its output and input-gradient tensors and write the next batch into the same storage (tensors
+/// are copy-on-write, so results a caller still holds never change), and may release what `backward` needed
+/// once `backward` has run: call `forward(_:training: true)` before each `backward`. `parameters` returns
+/// the same `Parameter` objects on every call.
 public protocol Layer: AnyObject {
     /// The shape of one output sample for one input sample of `shape`, or an error naming both shapes.
     func outputShape(forInput shape: [Int]) throws -> [Int]

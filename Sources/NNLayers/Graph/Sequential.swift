@@ -7,17 +7,24 @@ public final class Sequential {
     public let layers: [any Layer]
     /// Each layer's name: given, or `layers.<index>`.
     public let names: [String]
+    /// Every parameter with its dotted name, in layer order (collected once: layers keep their parameters).
+    public let parameters: [NamedParameter]
+    /// The index of the first layer with parameters (`layers.count` when none has any).
+    private let firstTrainable: Int
 
     /// Chains unnamed layers.
-    public init(_ layers: [any Layer]) {
-        self.layers = layers
-        self.names = layers.indices.map { "layers.\($0)" }
+    public convenience init(_ layers: [any Layer]) {
+        self.init(named: layers.map { (name: nil, layer: $0) })
     }
 
     /// Chains layers with optional names (`nil` means `layers.<index>`).
     public init(named layers: [(name: String?, layer: any Layer)]) {
         self.layers = layers.map(\.layer)
         self.names = layers.enumerated().map { $0.element.name ?? "layers.\($0.offset)" }
+        self.parameters = zip(names, self.layers).flatMap { name, layer in
+            layer.parameters.map { NamedParameter(name + "." + $0.name, $0.parameter) }
+        }
+        self.firstTrainable = self.layers.firstIndex { !$0.parameters.isEmpty } ?? self.layers.count
     }
 
     /// Runs every layer's forward pass in order.
@@ -38,19 +45,12 @@ public final class Sequential {
     /// and that layer does not compute its input gradient; the returned tensor is then meaningless.
     @discardableResult
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool = true) throws -> Tensor {
-        let firstTrainable = needsInputGradient ? 0 : (layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count)
+        let firstTrainable = needsInputGradient ? 0 : self.firstTrainable
         var gradient = outputGradient
         for index in layers.indices.reversed() where index >= firstTrainable {
             gradient = try layers[index].backward(gradient, needsInputGradient: index > firstTrainable || needsInputGradient)
         }
         return gradient
-    }
-
-    /// Every parameter with its dotted name, in layer order.
-    public var parameters: [NamedParameter] {
-        zip(names, layers).flatMap { name, layer in
-            layer.parameters.map { NamedParameter(name + "." + $0.name, $0.parameter) }
-        }
     }
 
     /// Every buffer (non-learned state) with its dotted name, in layer order.

@@ -6,6 +6,7 @@ public final class Flatten: RegistrableLayer {
     public static let summary = "Reshape [N, ...] to [N, D]"
 
     private var inputShape: [Int]?
+    private var outputShape: [Int] = []
 
     /// Creates the layer.
     public init() {}
@@ -16,7 +17,9 @@ public final class Flatten: RegistrableLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard input.rank >= 1 else { throw LayerError.inputShape(layer: Self.typeName, expected: "[N, ...]", got: input.shape) }
         inputShape = input.shape
-        return input.flattenedToRows()
+        let rows = input.shape[0], columns = input.shape.dropFirst().reduce(1, *)
+        if outputShape != [rows, columns] { outputShape = [rows, columns] }
+        do { return try input.reshaped(outputShape) } catch { throw LayerError.tensor(layer: Self.typeName, error) }
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {

@@ -25,11 +25,15 @@ public final class Linear: RegistrableLayer {
     public let outputSize: Int
 
     private var input: Tensor?
+    private let outputSampleShape: [Int]
+    private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates a layer with initialised weights and a zero bias.
     public init(inputSize: Int, outputSize: Int, initializer: WeightInitializer = .he, bias: Bool = true, seed: UInt64 = 0) throws {
         self.inputSize = inputSize
         self.outputSize = outputSize
+        outputSampleShape = [outputSize]
         weight = Parameter(try initializer.makeWeight(shape: [inputSize, outputSize], fanIn: inputSize, fanOut: outputSize, seed: seed))
         self.bias = bias ? Parameter(try .zeros([outputSize])) : nil
     }
@@ -42,6 +46,7 @@ public final class Linear: RegistrableLayer {
         }
         inputSize = weight.shape[0]
         outputSize = weight.shape[1]
+        outputSampleShape = [outputSize]
         self.weight = Parameter(weight)
         self.bias = bias.map(Parameter.init)
     }
@@ -75,24 +80,25 @@ public final class Linear: RegistrableLayer {
         guard input.rank >= 2, rows * inputSize == input.count else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N, \(inputSize)]", got: input.shape)
         }
-        self.input = input
+        // Only training needs the input again; not holding it lets the previous layer reuse its buffer.
+        self.input = training ? input : nil
         let (inputSize, outputSize) = (self.inputSize, self.outputSize)
-        return input.withUnsafeBufferPointer { x in
+        var y = output.takeBuffer()
+        y.resize(batch: rows, sampleShape: outputSampleShape)
+        input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
-                Tensor(unsafeUninitializedShape: [rows, outputSize]) { y in
-                    let multiply = { (epilogue: GEMM.Epilogue) in
+                y.withUnsafeMutableBufferPointer { y in
+                    (bias?.value ?? weight.value).withUnsafeBufferPointer { b in
                         GEMM.multiply(
                             m: rows, n: outputSize, k: inputSize, a: x.baseAddress!, lda: inputSize,
-                            b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize, epilogue: epilogue)
-                    }
-                    if let bias {
-                        bias.value.withUnsafeBufferPointer { multiply(.bias($0.baseAddress!)) }
-                    } else {
-                        multiply(.none)
+                            b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize,
+                            epilogue: bias == nil ? .none : .bias(b.baseAddress!))
                     }
                 }
             }
         }
+        output = y
+        return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -118,15 +124,21 @@ public final class Linear: RegistrableLayer {
                 Kernels.sumRows(dy.baseAddress!, rows: rows, columns: outputSize, into: db.baseAddress!)
             }
         }
+        // The input is not needed again: releasing it lets the layer before reuse its output buffer.
+        self.input = nil
         guard needsInputGradient else { return outputGradient }
-        return outputGradient.withUnsafeBufferPointer { dy in
+        var dx = inputGradient.takeBuffer()
+        dx.resize(to: input.shape)
+        outputGradient.withUnsafeBufferPointer { dy in
             weight.value.withUnsafeBufferPointer { w in
-                Tensor(unsafeUninitializedShape: input.shape) { dx in
+                dx.withUnsafeMutableBufferPointer { dx in
                     GEMM.multiply(
                         m: rows, n: inputSize, k: outputSize, a: dy.baseAddress!, lda: outputSize,
                         b: w.baseAddress!, ldb: outputSize, transposeB: true, c: dx.baseAddress!, ldc: inputSize)
                 }
             }
         }
+        inputGradient = dx
+        return dx
     }
 }

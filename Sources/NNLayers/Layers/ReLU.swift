@@ -7,6 +7,7 @@ public final class ReLU: RegistrableLayer {
     public static let summary = "max(x, 0); backward masks where x ≤ 0"
 
     private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer.
     public init() {}
@@ -15,13 +16,17 @@ public final class ReLU: RegistrableLayer {
     public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let y = input.mapped(by: Kernels.relu)
+        var y = output.takeBuffer()
+        input.map(into: &y, by: Kernels.relu)
         output = y
         return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let y = try checkGradient(outputGradient, matches: output, layer: Self.typeName)
-        return y.zipped(with: outputGradient, by: Kernels.reluBackward)
+        var dx = inputGradient.takeBuffer()
+        y.zip(with: outputGradient, into: &dx, by: Kernels.reluBackward)
+        inputGradient = dx
+        return dx
     }
 }

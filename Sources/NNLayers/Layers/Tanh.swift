@@ -6,6 +6,7 @@ public final class Tanh: RegistrableLayer {
     public static let summary = "tanh(x); backward dy·(1−y²)"
 
     private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer.
     public init() {}
@@ -14,13 +15,17 @@ public final class Tanh: RegistrableLayer {
     public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let y = input.mapped(by: Kernels.tanh)
+        var y = output.takeBuffer()
+        input.map(into: &y, by: Kernels.tanh)
         output = y
         return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let y = try checkGradient(outputGradient, matches: output, layer: Self.typeName)
-        return y.zipped(with: outputGradient, by: Kernels.tanhBackward)
+        var dx = inputGradient.takeBuffer()
+        y.zip(with: outputGradient, into: &dx, by: Kernels.tanhBackward)
+        inputGradient = dx
+        return dx
     }
 }

@@ -14,6 +14,7 @@ public final class SoftmaxWithLoss: Loss {
     /// The softmax probabilities of the latest forward pass, `[N, C]`.
     public private(set) var probabilities: Tensor?
     private var targets: Targets?
+    private var inputGradient: Tensor?
 
     /// Creates the loss.
     public init() {}
@@ -24,7 +25,11 @@ public final class SoftmaxWithLoss: Loss {
         }
         let (rows, classes) = (prediction.shape[0], prediction.shape[1])
         guard rows > 0 else { throw LayerError.targets(loss: Self.typeName, message: "the batch is empty") }
-        let y = try prediction.softmaxRows()
+        var y = probabilities.takeBuffer()
+        y.resize(to: prediction.shape)
+        prediction.withUnsafeBufferPointer { p in
+            y.withUnsafeMutableBufferPointer { q in Kernels.softmaxRows(p.baseAddress!, rows: rows, columns: classes, into: q.baseAddress!) }
+        }
         var total: Double = 0
         switch targets {
         case .classIndices(let labels):
@@ -51,9 +56,12 @@ public final class SoftmaxWithLoss: Loss {
     }
 
     public func backward() throws -> Tensor {
-        guard var dx = probabilities, let targets else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
-        let (rows, classes) = (dx.shape[0], dx.shape[1])
+        guard let probabilities, let targets else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
+        let (rows, classes) = (probabilities.shape[0], probabilities.shape[1])
+        var dx = inputGradient.takeBuffer()
+        dx.resize(to: probabilities.shape)
         dx.withUnsafeMutableBufferPointer { d in
+            probabilities.withUnsafeBufferPointer { d.baseAddress!.update(from: $0.baseAddress!, count: d.count) }
             switch targets {
             case .classIndices(let labels):
                 for (n, label) in labels.enumerated() { d[n * classes + label] -= 1 }
@@ -62,6 +70,9 @@ public final class SoftmaxWithLoss: Loss {
             }
             Kernels.scale(d.baseAddress!, by: 1 / Float(rows), count: d.count)
         }
+        inputGradient = dx
+        // Releasing the labels lets the trainer refill its label buffer in place.
+        self.targets = nil
         return dx
     }
 }

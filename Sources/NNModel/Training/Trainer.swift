@@ -114,7 +114,7 @@ public final class Trainer {
             if stopRequested.load(ordering: .relaxed) { break }
             model.optimizer.learningRate = learningRate(epoch: epoch - 1, step: model.optimizer.stepCount, stepsPerEpoch: sampler.batchesPerEpoch)
             trainingSet.fillBatch(indices: indices, into: &batch, labels: &labels)
-            batch.resize(to: [indices.count] + model.spec.input)
+            batch.resize(batch: indices.count, sampleShape: model.spec.input)
             let scores = try model.network.forward(batch, training: true)
             let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches + 1, value: loss) }
@@ -188,7 +188,7 @@ public final class Trainer {
         while start < dataset.count {
             let indices = order[start..<min(start + batchSize, dataset.count)]
             dataset.fillBatch(indices: indices, into: &batch, labels: &labels)
-            batch.resize(to: [indices.count] + model.spec.input)
+            batch.resize(batch: indices.count, sampleShape: model.spec.input)
             let scores = try model.network.forward(batch, training: false)
             let trainer = TargetBuilder(loss: model.loss)
             lossSum += Double(try model.loss.forward(scores, targets: trainer.targets(for: labels, scores: scores))) * Double(indices.count)
@@ -203,7 +203,17 @@ public final class Trainer {
     }
 
     private func countCorrect(_ scores: Tensor, _ labels: [Int]) throws -> Int {
-        try zip(scores.argmaxRows(), labels).filter { $0 == $1 }.count
+        guard scores.rank == 2, scores.shape[1] > 0, scores.shape[0] == labels.count else {
+            return try zip(scores.argmaxRows(), labels).filter { $0 == $1 }.count
+        }
+        let classes = scores.shape[1]
+        return scores.withUnsafeBufferPointer { s in
+            var correct = 0
+            for (row, label) in labels.enumerated() where Kernels.argmax(s.baseAddress! + row * classes, count: classes) == label {
+                correct += 1
+            }
+            return correct
+        }
     }
 }
 

@@ -1,0 +1,90 @@
+import NNLayers
+import Testing
+
+/// Layers keep their output and gradient tensors and write the next batch into the same storage, so a
+/// training step allocates no tensor storage after the first batch; results a caller keeps never change.
+@Suite struct BufferReuseTests {
+    func makeNetwork() throws -> Sequential {
+        Sequential([
+            Flatten(), try Linear(inputSize: 12, outputSize: 8, seed: 1), ReLU(),
+            try Linear(inputSize: 8, outputSize: 6, seed: 2), Sigmoid(), try Linear(inputSize: 6, outputSize: 3, seed: 3),
+        ])
+    }
+
+    func input(_ offset: Float) throws -> Tensor {
+        try Tensor(shape: [4, 3, 4], scalars: (0..<48).map { Float($0 % 7) * 0.1 - 0.3 + offset })
+    }
+
+    /// The address of a tensor's storage (the tensor itself is released by the caller right after).
+    func address(_ tensor: Tensor) -> Int {
+        tensor.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+    }
+
+    /// One training step; returns the storage addresses of the logits and of the loss gradient.
+    func step(_ network: Sequential, _ loss: SoftmaxWithLoss, _ x: Tensor) throws -> [Int] {
+        let logits = try network.forward(x, training: true)
+        _ = try loss.forward(logits, targets: .classIndices([0, 2, 1, 2]))
+        let gradient = try loss.backward()
+        try network.backward(gradient, needsInputGradient: false)
+        return [address(logits), address(gradient)]
+    }
+
+    @Test func trainingStepsReuseStorage() throws {
+        let network = try makeNetwork()
+        let loss = SoftmaxWithLoss()
+        let batch = try input(0)
+        let first = try step(network, loss, batch)
+        // Blocks of the same sizes take any storage freed by the first step, so storage that was freed and
+        // allocated again cannot pass for reused storage.
+        let blockers = (0..<64).map { [Float](repeating: Float($0), count: 12 + $0 % 3) }
+        let second = try step(network, loss, batch)
+        let third = try step(network, loss, try input(0.05))
+        #expect(first == second)
+        #expect(second == third)
+        #expect(blockers.count == 64)
+    }
+
+    @Test func reuseGivesTheSameNumbersAsFreshLayers() throws {
+        let reused = try makeNetwork()
+        let loss = SoftmaxWithLoss()
+        _ = try step(reused, loss, try input(0.2))
+        let x = try input(-0.1)
+        let y = try reused.forward(x, training: true)
+        _ = try loss.forward(y, targets: .classIndices([1, 1, 0, 2]))
+        try reused.backward(try loss.backward(), needsInputGradient: false)
+
+        let fresh = try makeNetwork()
+        let freshLoss = SoftmaxWithLoss()
+        let expected = try fresh.forward(x, training: true)
+        _ = try freshLoss.forward(expected, targets: .classIndices([1, 1, 0, 2]))
+        try fresh.backward(try freshLoss.backward(), needsInputGradient: false)
+        #expect(y == expected)
+        for (a, b) in zip(reused.parameters, fresh.parameters) {
+            #expect(a.parameter.gradient == b.parameter.gradient, "\(a.name)")
+        }
+    }
+
+    @Test func heldResultsKeepTheirValues() throws {
+        let network = try makeNetwork()
+        let first = try network.forward(try input(0), training: false)
+        let copy = first.scalars
+        let second = try network.forward(try input(0.3), training: false)
+        #expect(first.scalars == copy)
+        #expect(second.scalars != copy)
+
+        let relu = ReLU()
+        let y = try relu.forward(try Tensor(shape: [2], scalars: [-1, 2]), training: true)
+        let dx = try relu.backward(try Tensor(shape: [2], scalars: [5, 7]))
+        _ = try relu.forward(try Tensor(shape: [2], scalars: [3, -4]), training: true)
+        let dx2 = try relu.backward(try Tensor(shape: [2], scalars: [1, 1]))
+        #expect(y.scalars == [0, 2])
+        #expect(dx.scalars == [0, 7])
+        #expect(dx2.scalars == [1, 0])
+    }
+
+    @Test func backwardNeedsATrainingForward() throws {
+        let linear = try Linear(inputSize: 2, outputSize: 1, seed: 4)
+        _ = try linear.forward(try Tensor(shape: [1, 2], scalars: [1, 2]), training: false)
+        #expect(throws: LayerError.self) { try linear.backward(try Tensor(shape: [1, 1], scalars: [1])) }
+    }
+}
