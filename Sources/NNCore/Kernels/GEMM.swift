@@ -255,11 +255,15 @@ public enum GEMM {
                     }
                 }
             } else if columns == nr {
-                // Gather one value from each of the 16 rows of Bᵀ per depth step: contiguous writes.
-                let source = b + (column + j0) * ldb + row
-                for p in 0..<depth {
-                    let out = panel + p * nr
-                    for j in 0..<nr { out[j] = source[j * ldb + p] }
+                // Four rows of Bᵀ at a time (few enough pointers to stay in registers), four adjacent
+                // values of each panel row written per depth step.
+                for j in stride(from: 0, to: nr, by: 4) {
+                    let s0 = b + ((column &+ j0 &+ j) &* ldb &+ row), s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb
+                    var out = panel + j
+                    for p in 0..<depth {
+                        out[0] = s0[p]; out[1] = s1[p]; out[2] = s2[p]; out[3] = s3[p]
+                        out += nr
+                    }
                 }
             } else {
                 panel.initialize(repeating: 0, count: depth * nr)
@@ -294,15 +298,12 @@ public enum GEMM {
                 }
             } else if rows == mr {
                 // Six row streams, one value from each per depth step: contiguous writes.
-                let source = a + (row + i0) * lda + column
+                let s0 = a + ((row &+ i0) &* lda &+ column), s1 = s0 + lda, s2 = s1 + lda
+                let s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda
+                var out = panel
                 for p in 0..<depth {
-                    let out = panel + p * mr
-                    out[0] = source[p]
-                    out[1] = source[lda + p]
-                    out[2] = source[2 * lda + p]
-                    out[3] = source[3 * lda + p]
-                    out[4] = source[4 * lda + p]
-                    out[5] = source[5 * lda + p]
+                    out[0] = s0[p]; out[1] = s1[p]; out[2] = s2[p]; out[3] = s3[p]; out[4] = s4[p]; out[5] = s5[p]
+                    out += mr
                 }
             } else {
                 panel.initialize(repeating: 0, count: depth * mr)
