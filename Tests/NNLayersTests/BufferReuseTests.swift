@@ -15,6 +15,10 @@ import Testing
         try Tensor(shape: [4, 3, 4], scalars: (0..<48).map { Float($0 % 7) * 0.1 - 0.3 + offset })
     }
 
+    func image(_ offset: Float) throws -> Tensor {
+        try Tensor(shape: [4, 3, 4, 4], scalars: (0..<192).map { Float($0 % 11) * 0.1 - 0.5 + offset })
+    }
+
     /// The address of a tensor's storage (the tensor itself is released by the caller right after).
     func address(_ tensor: Tensor) -> Int {
         tensor.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
@@ -41,6 +45,29 @@ import Testing
         let third = try step(network, loss, try input(0.05))
         #expect(first == second)
         #expect(second == third)
+        #expect(blockers.count == 64)
+    }
+
+    @Test func convolutionStepsReuseStorage() throws {
+        let network = Sequential([
+            try Conv2D(inputShape: [3, 4, 4], filters: 2, kernel: [3, 3], padding: [1, 1], seed: 5), ReLU(),
+            try MaxPool2D(inputShape: [2, 4, 4], kernel: [2, 2]), Flatten(), try Linear(inputSize: 8, outputSize: 3, seed: 6),
+        ])
+        let loss = SoftmaxWithLoss()
+        let first = try step(network, loss, try image(0))
+        let blockers = (0..<64).map { [Float](repeating: Float($0), count: 12 + $0 % 3) }
+        // With the input gradient (col2im) too; the gradient is held, so the next one gets fresh storage.
+        func fullStep(_ x: Tensor) throws -> Tensor {
+            let logits = try network.forward(x, training: true)
+            _ = try loss.forward(logits, targets: .classIndices([0, 2, 1, 2]))
+            return try network.backward(try loss.backward(), needsInputGradient: true)
+        }
+        let held = try fullStep(try image(0.1))
+        let heldValues = held.scalars
+        let second = try step(network, loss, try image(0.2))
+        #expect(address(try fullStep(try image(0.3))) != address(held))
+        #expect(held.scalars == heldValues)
+        #expect(first == second)
         #expect(blockers.count == 64)
     }
 

@@ -32,6 +32,14 @@ public final class Conv2D: RegistrableLayer {
     public let groups: Int
 
     private var columns = Tensor(scalar: 0)
+    private let inputSampleShape: [Int]
+    private let outputSampleShape: [Int]
+    // Per-batch work tensors, kept so that training allocates only for the first batch.
+    private var product: Tensor?
+    private var output: Tensor?
+    private var reorderedGradient: Tensor?
+    private var columnGradient: Tensor?
+    private var inputGradient: Tensor?
     private var batch = 0
 
     /// Creates a convolution for inputs `[C, H, W]`.
@@ -55,6 +63,8 @@ public final class Conv2D: RegistrableLayer {
         self.geometry = geometry
         self.filters = filters
         self.groups = groups
+        inputSampleShape = [geometry.channels, geometry.height, geometry.width]
+        outputSampleShape = [filters, geometry.outputHeight, geometry.outputWidth]
         let fanIn = inputShape[0] / groups * kernel[0] * kernel[1]
         weight = Parameter(try initializer.makeWeight(shape: [filters, inputShape[0] / groups, kernel[0], kernel[1]], fanIn: fanIn, fanOut: filters * kernel[0] * kernel[1] / groups, seed: seed))
         self.bias = bias ? Parameter(try .zeros([filters])) : nil
@@ -98,7 +108,8 @@ public final class Conv2D: RegistrableLayer {
             columns.withUnsafeMutableBufferPointer { Kernels.im2col(x.baseAddress!, batch: n, geometry: g, into: $0.baseAddress!) }
         }
         // Ŷ [F, N·P] per group, then reordered to [N, F, P].
-        var product = Tensor(unsafeUninitializedShape: [filters, columnCount]) { _ in }
+        var product = self.product.takeBuffer()
+        product.resize(to: [filters, columnCount])
         let (groupFilters, groupRows) = (filters / groups, g.columnRows / groups)
         columns.withUnsafeBufferPointer { col in
             weight.value.withUnsafeBufferPointer { w in
@@ -114,8 +125,10 @@ public final class Conv2D: RegistrableLayer {
         }
         let filters = self.filters
         let biasValues = bias?.value
-        return product.withUnsafeBufferPointer { y in
-            Tensor(unsafeUninitializedShape: [n, filters, g.outputHeight, g.outputWidth]) { out in
+        var output = self.output.takeBuffer()
+        output.resize(batch: n, sampleShape: outputSampleShape)
+        product.withUnsafeBufferPointer { y in
+            output.withUnsafeMutableBufferPointer { out in
                 for f in 0..<filters {
                     let b = biasValues?.scalars[f] ?? 0
                     for s in 0..<n {
@@ -126,6 +139,9 @@ public final class Conv2D: RegistrableLayer {
                 }
             }
         }
+        self.product = product
+        self.output = output
+        return output
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -144,8 +160,10 @@ public final class Conv2D: RegistrableLayer {
         let columnCount = n * positions
         let filters = self.filters
         // ∂L/∂Ŷ as [F, N·P].
-        let dy = outputGradient.withUnsafeBufferPointer { source in
-            Tensor(unsafeUninitializedShape: [filters, columnCount]) { out in
+        var dy = reorderedGradient.takeBuffer()
+        dy.resize(to: [filters, columnCount])
+        outputGradient.withUnsafeBufferPointer { source in
+            dy.withUnsafeMutableBufferPointer { out in
                 for s in 0..<n {
                     for f in 0..<filters {
                         (out.baseAddress! + f * columnCount + s * positions).update(from: source.baseAddress! + (s * filters + f) * positions, count: positions)
@@ -153,9 +171,10 @@ public final class Conv2D: RegistrableLayer {
                 }
             }
         }
+        defer { reorderedGradient = dy }
         if let bias {
-            bias.gradient = dy.withUnsafeBufferPointer { d in
-                Tensor(unsafeUninitializedShape: [filters]) { out in
+            dy.withUnsafeBufferPointer { d in
+                bias.gradient.withUnsafeMutableBufferPointer { out in
                     for f in 0..<filters { out[f] = Float(Kernels.sum(d.baseAddress! + f * columnCount, count: columnCount)) }
                 }
             }
@@ -174,7 +193,8 @@ public final class Conv2D: RegistrableLayer {
             }
         }
         guard needsInputGradient else { return outputGradient }
-        var dColumns = Tensor(unsafeUninitializedShape: [g.columnRows, columnCount]) { _ in }
+        var dColumns = columnGradient.takeBuffer()
+        dColumns.resize(to: [g.columnRows, columnCount])
         dy.withUnsafeBufferPointer { d in
             weight.value.withUnsafeBufferPointer { w in
                 dColumns.withUnsafeMutableBufferPointer { dc in
@@ -187,10 +207,16 @@ public final class Conv2D: RegistrableLayer {
                 }
             }
         }
-        var dx = try Tensor.zeros([n, g.channels, g.height, g.width])
+        var dx = inputGradient.takeBuffer()
+        dx.resize(batch: n, sampleShape: inputSampleShape)
         dColumns.withUnsafeBufferPointer { dc in
-            dx.withUnsafeMutableBufferPointer { Kernels.col2im(dc.baseAddress!, batch: n, geometry: g, into: $0.baseAddress!) }
+            dx.withUnsafeMutableBufferPointer { out in
+                out.initialize(repeating: 0)
+                Kernels.col2im(dc.baseAddress!, batch: n, geometry: g, into: out.baseAddress!)
+            }
         }
+        columnGradient = dColumns
+        inputGradient = dx
         return dx
     }
 }

@@ -16,10 +16,14 @@ public final class MaxPool2D: RegistrableLayer {
     public let geometry: ConvolutionGeometry
     private var argmax: [Int32] = []
     private var inputShape: [Int] = []
+    private var output: Tensor?
+    private var inputGradient: Tensor?
+    private let outputSampleShape: [Int]
 
     /// Creates the layer for inputs `[C, H, W]`.
     public init(inputShape: [Int], kernel: [Int], stride: [Int]? = nil, padding: [Int] = [0, 0], dilation: [Int] = [1, 1]) throws {
         geometry = try PoolingGeometry.make(layer: Self.typeName, inputShape: inputShape, kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation)
+        outputSampleShape = [geometry.channels, geometry.outputHeight, geometry.outputWidth]
     }
 
     public convenience init(configuration c: LayerConfiguration) throws {
@@ -35,11 +39,14 @@ public final class MaxPool2D: RegistrableLayer {
         let n = try PoolingGeometry.batch(g, layer: Self.typeName, input: input)
         let (oh, ow) = (g.outputHeight, g.outputWidth)
         inputShape = input.shape
-        argmax = [Int32](repeating: -1, count: n * g.channels * oh * ow)
+        argmax.removeAll(keepingCapacity: true)
+        argmax.append(contentsOf: repeatElement(-1, count: n * g.channels * oh * ow))
         let inside = g.paddingHeight == 0 && g.paddingWidth == 0 && g.dilationHeight == 1 && g.dilationWidth == 1
-        return argmax.withUnsafeMutableBufferPointer { arg in
+        var output = self.output.takeBuffer()
+        output.resize(batch: n, sampleShape: outputSampleShape)
+        argmax.withUnsafeMutableBufferPointer { arg in
             input.withUnsafeBufferPointer { x in
-                Tensor(unsafeUninitializedShape: [n, g.channels, oh, ow]) { y in
+                output.withUnsafeMutableBufferPointer { y in
                     if inside {
                         Self.poolInside(x.baseAddress!, planes: n * g.channels, geometry: g, into: y.baseAddress!, argmax: arg.baseAddress!)
                         return
@@ -71,6 +78,8 @@ public final class MaxPool2D: RegistrableLayer {
                 }
             }
         }
+        self.output = output
+        return output
     }
 
     /// The common case without padding or dilation: every window lies inside the input, so the taps need no
@@ -107,7 +116,9 @@ public final class MaxPool2D: RegistrableLayer {
         let g = geometry
         let expected = [inputShape[0], g.channels, g.outputHeight, g.outputWidth]
         guard outputGradient.shape == expected else { throw LayerError.gradientShape(layer: Self.typeName, expected: expected, got: outputGradient.shape) }
-        var dx = try Tensor.zeros(inputShape)
+        var dx = inputGradient.takeBuffer()
+        dx.resize(to: inputShape)
+        dx.withUnsafeMutableBufferPointer { $0.initialize(repeating: 0) }
         let per = g.outputHeight * g.outputWidth, plane = g.height * g.width
         outputGradient.withUnsafeBufferPointer { dy in
             dx.withUnsafeMutableBufferPointer { out in
