@@ -1,11 +1,4 @@
 extension Tensor {
-    /// A new tensor of the same shape written by a unary kernel `(x, y, count)`.
-    public func mapped(by kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
-        withUnsafeBufferPointer { x in
-            Tensor(unsafeUninitializedShape: shape) { y in kernel(x.baseAddress!, y.baseAddress!, count) }
-        }
-    }
-
     /// A new tensor of this shape written by a binary kernel `(self, other, y, count)`; shapes must match.
     public func zipped(
         with other: Tensor, by kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
