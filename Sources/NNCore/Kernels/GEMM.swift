@@ -171,13 +171,7 @@ public enum GEMM {
             j &+= 64
         }
         while j &+ 16 <= n {
-            var s0 = SIMD16<Float>()
-            var source = b + j, ap = a
-            for _ in 0..<k {
-                s0 = s0.addingProduct(ap.pointee, source.load16(0))
-                source += ldb
-                ap += depthStride
-            }
+            let s0 = strip16(depth: k, a: a, depthStride: depthStride, b: b + j, ldb: ldb)
             let out = c + j
             out.store16(accumulate ? s0 + out.load16(0) : s0, 0)
             j &+= 16
@@ -187,18 +181,25 @@ public enum GEMM {
         // (k−1)·ldb + n elements) for every row but the last few; the extra lanes are computed and dropped.
         let limit = (k &- 1) &* ldb &+ n &- j &- 16
         let wideRows = limit < 0 ? 0 : Swift.min(k, limit / ldb &+ 1)
-        var tail = SIMD16<Float>()
-        var source = b + j, ap = a
-        for _ in 0..<wideRows {
-            tail = tail.addingProduct(ap.pointee, source.load16(0))
-            source += ldb
-            ap += depthStride
-        }
+        let tail = strip16(depth: wideRows, a: a, depthStride: depthStride, b: b + j, ldb: ldb)
         for column in 0..<(n &- j) {
             var s = tail[column]
             for p in wideRows..<k { s = s.addingProduct(a[p &* depthStride], b[p &* ldb &+ j &+ column]) }
             c[j &+ column] = accumulate ? c[j &+ column] + s : s
         }
+    }
+
+    /// `Σₚ a[p·depthStride] · b[p·ldb ..< p·ldb + 16]` over the first `depth` rows: one 16-column strip of a row of `C`.
+    @inline(__always)
+    static func strip16(depth: Int, a: UnsafePointer<Float>, depthStride: Int, b: UnsafePointer<Float>, ldb: Int) -> SIMD16<Float> {
+        var sum = SIMD16<Float>()
+        var source = b, ap = a
+        for _ in 0..<depth {
+            sum = sum.addingProduct(ap.pointee, source.load16(0))
+            source += ldb
+            ap += depthStride
+        }
+        return sum
     }
 
     /// Two rows of `C` at once, 32 then 16 then 1 column at a time: each load of `B` feeds both rows.
