@@ -319,6 +319,10 @@ public enum GEMM {
     }
 
     /// Computes one `MR × NR` tile from packed panels and writes (or adds) the valid `rows × columns` part.
+    ///
+    /// When adding to `C`, full-width rows are loaded into the accumulators before the depth loop, so that their
+    /// cache misses overlap the arithmetic. Tiles of one or two rows (the last tile when `m mod 6` is 1 or 2) use a
+    /// two-row loop instead of computing four rows of padding.
     @inline(__always)
     static func microKernel(
         depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -327,25 +331,44 @@ public enum GEMM {
     ) {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
         var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
-        var ap = a, bp = b
-        for _ in 0..<depth {
-            let bv = bp.load16(0)
-            c0 = c0.addingProduct(ap[0], bv)
-            c1 = c1.addingProduct(ap[1], bv)
-            c2 = c2.addingProduct(ap[2], bv)
-            c3 = c3.addingProduct(ap[3], bv)
-            c4 = c4.addingProduct(ap[4], bv)
-            c5 = c5.addingProduct(ap[5], bv)
-            ap += mr
-            bp += nr
+        let preloaded = load && columns == nr
+        if preloaded {
+            c0 = c.load16(0)
+            if rows > 1 { c1 = (c + ldc).load16(0) }
+            if rows > 2 { c2 = (c + 2 &* ldc).load16(0) }
+            if rows > 3 { c3 = (c + 3 &* ldc).load16(0) }
+            if rows > 4 { c4 = (c + 4 &* ldc).load16(0) }
+            if rows > 5 { c5 = (c + 5 &* ldc).load16(0) }
         }
-        if rows == mr && columns == nr {
-            writeRow(c0, c, load: load, epilogue: epilogue, columnOffset: columnOffset)
-            writeRow(c1, c + ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
-            writeRow(c2, c + 2 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
-            writeRow(c3, c + 3 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
-            writeRow(c4, c + 4 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
-            writeRow(c5, c + 5 * ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
+        var ap = a, bp = b
+        if rows <= 2 {
+            for _ in 0..<depth {
+                let bv = bp.load16(0)
+                c0 = c0.addingProduct(ap[0], bv)
+                c1 = c1.addingProduct(ap[1], bv)
+                ap += mr
+                bp += nr
+            }
+        } else {
+            for _ in 0..<depth {
+                let bv = bp.load16(0)
+                c0 = c0.addingProduct(ap[0], bv)
+                c1 = c1.addingProduct(ap[1], bv)
+                c2 = c2.addingProduct(ap[2], bv)
+                c3 = c3.addingProduct(ap[3], bv)
+                c4 = c4.addingProduct(ap[4], bv)
+                c5 = c5.addingProduct(ap[5], bv)
+                ap += mr
+                bp += nr
+            }
+        }
+        if columns == nr {
+            writeRow(c0, c, epilogue: epilogue, columnOffset: columnOffset)
+            if rows > 1 { writeRow(c1, c + ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 2 { writeRow(c2, c + 2 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 3 { writeRow(c3, c + 3 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 4 { writeRow(c4, c + 4 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 5 { writeRow(c5, c + 5 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
             return
         }
         let tile = (c0, c1, c2, c3, c4, c5)
@@ -363,10 +386,8 @@ public enum GEMM {
     }
 
     @inline(__always)
-    static func writeRow(
-        _ value: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>, load: Bool, epilogue: Epilogue, columnOffset: Int
-    ) {
-        var v = load ? value + row.load16(0) : value
+    static func writeRow(_ value: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>, epilogue: Epilogue, columnOffset: Int) {
+        var v = value
         switch epilogue {
         case .none: break
         case .bias(let bias): v += bias.load16(columnOffset)
