@@ -1,6 +1,11 @@
 /// Unaligned SIMD loads and stores on raw `Float` pointers, used by every kernel.
 extension UnsafePointer where Pointee == Float {
     @inline(__always) @usableFromInline
+    func load4(_ offset: Int) -> SIMD4<Float> {
+        UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always) @usableFromInline
     func load8(_ offset: Int) -> SIMD8<Float> {
         UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD8<Float>.self)
     }
@@ -20,6 +25,11 @@ extension UnsafeMutablePointer where Pointee == Float {
     @inline(__always) @usableFromInline
     func load16(_ offset: Int) -> SIMD16<Float> {
         UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always) @usableFromInline
+    func store4(_ value: SIMD4<Float>, _ offset: Int) {
+        UnsafeMutableRawPointer(self + offset).storeBytes(of: value, as: SIMD4<Float>.self)
     }
 
     @inline(__always) @usableFromInline
