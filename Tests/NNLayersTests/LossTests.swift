@@ -8,10 +8,23 @@ import Testing
     @Test func softmaxWithLossForwardLiteral() throws {
         let loss = SoftmaxWithLoss()
         let value = try loss.forward(logits, targets: .classIndices([2, 0]))
-        // −(log(0.73659691 + 1e-7) + log(1/3 + 1e-7)) / 2
-        #expect(abs(value - 0.70216316) < 1e-5)
+        // −(log 0.73659691 + log(1/3)) / 2
+        #expect(abs(value - 0.70216330) < 1e-6)
         let oneHot = try loss.forward(logits, targets: .tensor(try Tensor(shape: [2, 3], scalars: [0, 0, 1, 1, 0, 0])))
         #expect(abs(oneHot - value) < 1e-6)
+    }
+
+    /// Log-softmax is computed from the logits, so a confident wrong answer costs its full margin (the textbook's
+    /// `log(y + 1e-7)` would stop at 16.1) and no logit, however large, gives inf or NaN.
+    @Test func softmaxWithLossIsExactForExtremeLogits() throws {
+        let x = try Tensor(shape: [3, 4], scalars: [1000, 0, 0, 0, -50, 40, 0, 0, 3e38, -3e38, 0, 1])
+        let loss = SoftmaxWithLoss()
+        let value = try loss.forward(x, targets: .classIndices([1, 1, 0]))
+        // Row 0: 1000 − 0; row 1: log(1 + e⁻⁴⁰ + 2e⁻⁴⁰ + e⁻⁹⁰) ≈ 0; row 2: 0.
+        #expect(abs(value - 1000.0 / 3) < 1e-3)
+        let soft = try loss.forward(x, targets: .tensor(try Tensor(shape: [3, 4], scalars: [0, 0.5, 0.5, 0, 0, 1, 0, 0, 1, 0, 0, 0])))
+        #expect(abs(soft - 1000.0 / 3) < 1e-3)
+        #expect(try loss.backward().scalars.allSatisfy(\.isFinite))
     }
 
     @Test func softmaxWithLossGradientIsYMinusTOverN() throws {

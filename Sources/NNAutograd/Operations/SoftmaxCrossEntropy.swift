@@ -1,4 +1,3 @@
-import Foundation
 import NNCore
 
 /// Mean cross-entropy of row-wise softmax against class indices: `L = −(1/N) Σₙ log softmax(x)ₙ,tₙ`.
@@ -14,11 +13,16 @@ public final class SoftmaxCrossEntropy: Function {
             throw TensorError.shapeMismatch(operation: "softmaxCrossEntropy", lhs: logits.shape, rhs: [labels.count],
                                             hint: "needs [N, C] scores and N labels in 0 ..< C")
         }
-        let p = try logits.softmaxRows()
-        let classes = logits.shape[1]
-        var total = 0.0
-        for (row, label) in labels.enumerated() { total -= Foundation.log(max(Double(p.scalars[row * classes + label]), 1e-30)) }
-        return [Tensor(scalar: Float(total / Double(labels.count)))]
+        let (rows, classes) = (logits.shape[0], logits.shape[1])
+        var probabilities = [Float](repeating: 0, count: logits.count)
+        let total = logits.withUnsafeBufferPointer { x in
+            probabilities.withUnsafeMutableBufferPointer { p in
+                labels.withUnsafeBufferPointer { l in
+                    Kernels.softmaxCrossEntropy(x.baseAddress!, rows: rows, columns: classes, labels: l.baseAddress!, into: p.baseAddress!)
+                }
+            }
+        }
+        return [Tensor(scalar: Float(total / Double(rows)))]
     }
     override public func backward(_ gy: [Variable]) throws -> [Variable] {
         let x = inputs[0]

@@ -46,6 +46,18 @@ public enum Kernels {
         map(x, x, count: count, vector: { $0 * factor }, scalar: { $0 * factor })
     }
 
+    /// `y[i] = x[i] · factor`; `y` may alias `x`.
+    public static func scale(_ x: UnsafePointer<Float>, by factor: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
+        map(x, y, count: count, vector: { $0 * factor }, scalar: { $0 * factor })
+    }
+
+    /// `y[i] = (a[i] − b[i]) · factor`; `y` may alias `a` or `b`.
+    public static func scaledDifference(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, by factor: Float, into y: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        zip(a, b, y, count: count, vector: { ($0 - $1) * factor }, scalar: { ($0 - $1) * factor })
+    }
+
     /// `y[i] += alpha * x[i]` (y and x must not alias).
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         let a = SIMD8<Float>(repeating: alpha)
@@ -144,7 +156,7 @@ public enum Kernels {
     /// `y[i] = 1 / (1 + exp(-x[i]))`; `y` may alias `x`.
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         let one = SIMD8<Float>(repeating: 1)
-        map(x, y, count: count, vector: { one / (one + exp(-$0)) }, scalar: { 1 / (1 + expf(-$0)) })
+        map(x, y, count: count, vector: { one / (one + exp(-$0)) }, scalar: { 1 / (1 + exp(SIMD8(repeating: -$0))[0]) })
     }
 
     /// `dx[i] = dy[i] · y[i] · (1 − y[i])` — Sigmoid's backward from its output.
@@ -153,11 +165,6 @@ public enum Kernels {
     ) {
         let one = SIMD8<Float>(repeating: 1)
         zip(y, dy, dx, count: count, vector: { $1 * $0 * (one - $0) }, scalar: { $1 * $0 * (1 - $0) })
-    }
-
-    /// `y[i] = tanh(x[i])`; `y` may alias `x`.
-    public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] = tanhf(x[i]) }
     }
 
     /// `dx[i] = dy[i] · (1 − y[i]²)` — tanh's backward from its output.

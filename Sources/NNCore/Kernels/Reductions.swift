@@ -57,29 +57,67 @@ extension Kernels {
 
     /// Row-wise softmax `y[r, c] = exp(x[r, c] − max_r) / Σ_c exp(x[r, c] − max_r)`; `y` may alias `x`.
     public static func softmaxRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { _ = softmaxRow(x + r &* columns, y + r &* columns, count: columns) }
+    }
+
+    /// Row-wise `y[r, c] = x[r, c] − max_r − log Σ_c exp(x[r, c] − max_r)`; `y` may alias `x`.
+    public static func logSoftmaxRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
-            let source = x + r * columns
-            let target = y + r * columns
-            var maximum = -Float.infinity
-            for c in 0..<columns where source[c] > maximum { maximum = source[c] }
-            var total: Float = 0
-            var lanes = SIMD8<Float>()
-            let shift = SIMD8<Float>(repeating: maximum)
-            var c = 0
-            while c + 8 <= columns {
-                let e = exp(source.load8(c) - shift)
-                target.store8(e, c)
-                lanes += e
-                c += 8
-            }
-            while c < columns {
-                let e = expf(source[c] - maximum)
-                target[c] = e
-                total += e
-                c += 1
-            }
-            total += lanes.sum()
-            scale(target, by: 1 / total, count: columns)
+            let source = x + r &* columns
+            let maximum = rowMaximum(source, count: columns)
+            let shift = Float(Double(maximum) + _log(Double(shiftedExponentials(source, shift: maximum, into: nil, count: columns))))
+            map(source, y + r &* columns, count: columns, vector: { $0 - SIMD8(repeating: shift) }, scalar: { $0 - shift })
         }
+    }
+
+    /// Softmax of one row into `y`; returns the row's maximum `m` and `s = Σ_c exp(x[c] − m)`, from which
+    /// `log softmax(x)[c] = x[c] − m − log s`.
+    @inline(__always)
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) -> (maximum: Float, sum: Float) {
+        let maximum = rowMaximum(x, count: count)
+        let sum = shiftedExponentials(x, shift: maximum, into: y, count: count)
+        scale(y, by: 1 / sum, count: count)
+        return (maximum, sum)
+    }
+
+    /// The largest of `count ≥ 1` elements.
+    @inline(__always)
+    static func rowMaximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        var c = 0
+        while c &+ 8 <= count {
+            let v = x.load8(c)
+            lanes = lanes.replacing(with: v, where: v .> lanes)
+            c &+= 8
+        }
+        var maximum = lanes.max()
+        while c < count {
+            if x[c] > maximum { maximum = x[c] }
+            c &+= 1
+        }
+        return maximum
+    }
+
+    /// `Σ_c exp(x[c] − shift)`, also writing each term to `y` when given. Every element goes through the vector
+    /// `exp`, so a value's result does not depend on its position in the row.
+    @inline(__always)
+    static func shiftedExponentials(_ x: UnsafePointer<Float>, shift: Float, into y: UnsafeMutablePointer<Float>?, count: Int) -> Float {
+        let shifts = SIMD8<Float>(repeating: shift)
+        var sums = SIMD8<Float>()
+        var c = 0
+        while c &+ 8 <= count {
+            let e = exp(x.load8(c) - shifts)
+            y?.store8(e, c)
+            sums += e
+            c &+= 8
+        }
+        var total = sums.sum()
+        while c < count {
+            let e = exp(SIMD8(repeating: x[c] - shift))[0]
+            y?[c] = e
+            total += e
+            c &+= 1
+        }
+        return total
     }
 }

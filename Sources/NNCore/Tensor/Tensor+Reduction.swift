@@ -61,6 +61,17 @@ extension Tensor {
         return result
     }
 
+    /// Row-wise `log softmax` of a `[N, C]` tensor, `x − max − log Σ exp(x − max)` (finite for any finite input).
+    public func logSoftmaxRows() throws(TensorError) -> Tensor {
+        guard rank == 2 else { throw .rankMismatch(operation: "logSoftmaxRows", expected: 2, shape: shape) }
+        var result = self
+        let (rows, columns) = (shape[0], shape[1])
+        result.withUnsafeMutableBufferPointer { p in
+            Kernels.logSoftmaxRows(p.baseAddress!, rows: rows, columns: columns, into: p.baseAddress!)
+        }
+        return result
+    }
+
     /// Whether every element is within `tolerance` (absolute plus relative) of `other`'s.
     public func isClose(to other: Tensor, tolerance: Float = 1e-5) -> Bool {
         guard shape == other.shape else { return false }

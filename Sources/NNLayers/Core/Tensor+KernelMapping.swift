@@ -1,4 +1,11 @@
 extension Tensor {
+    /// A new tensor of this shape written by a unary kernel `(self, y, count)`, such as `Kernels.exp`.
+    public func applying(_ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+        withUnsafeBufferPointer { x in
+            Tensor(unsafeUninitializedShape: shape) { y in kernel(x.baseAddress!, y.baseAddress!, count) }
+        }
+    }
+
     /// A new tensor of this shape written by a binary kernel `(self, other, y, count)`; shapes must match.
     public func zipped(
         with other: Tensor, by kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void

@@ -1,13 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import NNCore
 
 /// Softmax followed by cross-entropy, as one node (the texts' Softmax-with-Loss).
 ///
-/// Forward: `y = softmax(x)` row-wise, `L = −(1/N) Σₙ Σ_c t_{nc} log(y_{nc} + 1e-7)`.
-/// Targets are class indices or one-hot rows. Gradient: `∂L/∂x = (y − t) / N`.
+/// Forward: `y = softmax(x)` row-wise and `L = −(1/N) Σₙ Σ_c t_{nc} log y_{nc}`, with `log y` computed as
+/// `x − max − log Σ exp(x − max)` in the same pass (exact log-softmax: no `+ 1e-7` inside the logarithm, so a
+/// confident wrong answer costs what it should). Targets are class indices or rows of a distribution (one-hot or
+/// soft). Gradient: `∂L/∂x = (y − t) / N`.
 public final class SoftmaxWithLoss: Loss {
     public static let typeName = "SoftmaxWithLoss"
 
@@ -27,27 +25,32 @@ public final class SoftmaxWithLoss: Loss {
         guard rows > 0 else { throw LayerError.targets(loss: Self.typeName, message: "the batch is empty") }
         var y = probabilities.takeBuffer()
         y.resize(to: prediction.shape)
-        prediction.withUnsafeBufferPointer { p in
-            y.withUnsafeMutableBufferPointer { q in Kernels.softmaxRows(p.baseAddress!, rows: rows, columns: classes, into: q.baseAddress!) }
-        }
-        var total: Double = 0
+        let total: Double
         switch targets {
         case .classIndices(let labels):
             guard labels.count == rows else {
                 throw LayerError.targets(loss: Self.typeName, message: "\(labels.count) labels for \(rows) predictions")
             }
-            for (n, label) in labels.enumerated() {
-                guard label >= 0, label < classes else {
-                    throw LayerError.targets(loss: Self.typeName, message: "label \(label) of sample \(n) is not in 0..<\(classes)")
+            for (n, label) in labels.enumerated() where label < 0 || label >= classes {
+                throw LayerError.targets(loss: Self.typeName, message: "label \(label) of sample \(n) is not in 0..<\(classes)")
+            }
+            total = prediction.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { p in
+                    labels.withUnsafeBufferPointer { l in
+                        Kernels.softmaxCrossEntropy(x.baseAddress!, rows: rows, columns: classes, labels: l.baseAddress!, into: p.baseAddress!)
+                    }
                 }
-                total -= Double(logf(y.scalars[n * classes + label] + 1e-7))
             }
         case .tensor(let t):
             guard t.shape == prediction.shape else {
                 throw LayerError.targets(loss: Self.typeName, message: "targets of shape \(t.shape) for predictions \(prediction.shape)")
             }
-            for i in 0..<t.count where t.scalars[i] != 0 {
-                total -= Double(t.scalars[i]) * Double(logf(y.scalars[i] + 1e-7))
+            total = prediction.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { p in
+                    t.withUnsafeBufferPointer { t in
+                        Kernels.softmaxCrossEntropy(x.baseAddress!, rows: rows, columns: classes, targets: t.baseAddress!, into: p.baseAddress!)
+                    }
+                }
             }
         }
         probabilities = y
@@ -57,18 +60,17 @@ public final class SoftmaxWithLoss: Loss {
 
     public func backward() throws -> Tensor {
         guard let probabilities, let targets else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
-        let (rows, classes) = (probabilities.shape[0], probabilities.shape[1])
+        let classes = probabilities.shape[1]
+        let scale = 1 / Float(probabilities.shape[0])
         var dx = inputGradient.takeBuffer()
-        dx.resize(to: probabilities.shape)
-        dx.withUnsafeMutableBufferPointer { d in
-            probabilities.withUnsafeBufferPointer { d.baseAddress!.update(from: $0.baseAddress!, count: d.count) }
-            switch targets {
-            case .classIndices(let labels):
-                for (n, label) in labels.enumerated() { d[n * classes + label] -= 1 }
-            case .tensor(let t):
-                t.withUnsafeBufferPointer { Kernels.binary(.subtract, d.baseAddress!, $0.baseAddress!, d.baseAddress!, count: d.count) }
+        switch targets {
+        case .classIndices(let labels):
+            probabilities.map(into: &dx) { y, d, count in Kernels.scale(y, by: scale, into: d, count: count) }
+            dx.withUnsafeMutableBufferPointer { d in
+                for (n, label) in labels.enumerated() { d[n &* classes &+ label] -= scale }
             }
-            Kernels.scale(d.baseAddress!, by: 1 / Float(rows), count: d.count)
+        case .tensor(let t):
+            probabilities.zip(with: t, into: &dx) { y, t, d, count in Kernels.scaledDifference(y, t, by: scale, into: d, count: count) }
         }
         inputGradient = dx
         // Releasing the labels lets the trainer refill its label buffer in place.

@@ -1,0 +1,80 @@
+import Foundation
+import NNCore
+import Testing
+
+/// `Kernels.log` and `Kernels.tanh` against Foundation's Double functions, measured in units in the last place
+/// of the Float result.
+@Suite struct TranscendentalTests {
+    /// Random bit patterns: every binade (subnormals included) is sampled evenly.
+    static func samples(count: Int, seed: UInt64, signed: Bool) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in
+            let bits = UInt32(truncatingIfNeeded: generator.next()) % 0x7F80_0000
+            let x = Float(bitPattern: bits)
+            return signed && generator.next() & 1 == 1 ? -x : x
+        }
+    }
+
+    static func worstUlp(_ inputs: [Float], kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+                         reference: (Double) -> Double) -> (ulp: Double, at: Float) {
+        var outputs = [Float](repeating: 0, count: inputs.count)
+        inputs.withUnsafeBufferPointer { x in outputs.withUnsafeMutableBufferPointer { kernel(x.baseAddress!, $0.baseAddress!, x.count) } }
+        var worst = (ulp: 0.0, at: Float(0))
+        for (x, y) in zip(inputs, outputs) {
+            let exact = reference(Double(x))
+            let ulp = abs(Double(y) - exact) / Double(Float(exact).ulp)
+            if ulp > worst.ulp { worst = (ulp, x) }
+        }
+        return worst
+    }
+
+    @Test func logIsWithinOneUlp() {
+        var inputs = Self.samples(count: 1 << 19, seed: 3, signed: false)
+        var generator = SeededGenerator(seed: 4)
+        inputs += (0..<(1 << 19)).map { _ in Float(0.5 + 1.5 * generator.nextUnitDouble()) }  // around ln x = 0
+        inputs += [1, 2, 0.5, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, Float(M_E), 1.0000001, 0.99999994]
+        let worst = Self.worstUlp(inputs, kernel: Kernels.log, reference: Foundation.log)
+        #expect(worst.ulp <= 1, "worst \(worst.ulp) ulp at \(worst.at)")
+    }
+
+    @Test func logSpecialValues() {
+        let y = Kernels.log(SIMD8<Float>(0, -0.0, -1, .infinity, -.infinity, .nan, 1, .leastNonzeroMagnitude))
+        #expect(y[0] == -.infinity && y[1] == -.infinity)
+        #expect(y[2].isNaN && y[4].isNaN && y[5].isNaN)
+        #expect(y[3] == .infinity)
+        #expect(y[6] == 0)
+        #expect(abs(y[7] - -103.27893) < 1e-4)
+    }
+
+    @Test func tanhIsWithinOneAndAHalfUlp() {
+        var inputs = Self.samples(count: 1 << 19, seed: 5, signed: true)
+        var generator = SeededGenerator(seed: 6)
+        inputs += (0..<(1 << 19)).map { _ in Float(-10 + 20 * generator.nextUnitDouble()) }  // the curved part
+        inputs += [0.625, -0.625, 0.62499994, 9, -9, 1e-30, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let worst = Self.worstUlp(inputs, kernel: Kernels.tanh, reference: Foundation.tanh)
+        #expect(worst.ulp <= 1.5, "worst \(worst.ulp) ulp at \(worst.at)")
+    }
+
+    @Test func tanhSpecialValues() {
+        let y = Kernels.tanh(SIMD8<Float>(0, -0.0, .infinity, -.infinity, .nan, 100, -100, 1))
+        #expect(y[0] == 0 && y[0].sign == .plus)
+        #expect(y[1] == 0 && y[1].sign == .minus)
+        #expect(y[2] == 1 && y[3] == -1 && y[5] == 1 && y[6] == -1)
+        #expect(y[4].isNaN)
+        #expect(abs(y[7] - 0.7615942) < 1e-7)
+    }
+
+    /// The scalar tail of the array kernels goes through the same polynomial as the vector body, so a value's
+    /// result does not depend on where it sits in the array.
+    @Test func tailsMatchTheVectorBody() {
+        let x: [Float] = (0..<11).map { Float($0) * 0.37 - 1.5 }
+        for kernel in [Kernels.log, Kernels.tanh, Kernels.exp, Kernels.sigmoid] as [(UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void] {
+            var whole = [Float](repeating: 0, count: 11), shifted = [Float](repeating: 0, count: 11)
+            x.withUnsafeBufferPointer { xs in
+                whole.withUnsafeMutableBufferPointer { kernel(xs.baseAddress!, $0.baseAddress!, 11) }
+                shifted.withUnsafeMutableBufferPointer { kernel(xs.baseAddress! + 3, $0.baseAddress! + 3, 8); kernel(xs.baseAddress!, $0.baseAddress!, 3) }
+            }
+            #expect(whole.map(\.bitPattern) == shifted.map(\.bitPattern))
+        }
+    }
+}
