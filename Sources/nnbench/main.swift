@@ -1,9 +1,9 @@
 // nnbench: kernel and training benchmarks against numpy/OpenBLAS measured in the same run.
 //
-//   swift run -c release nnbench [--json] [--quick] [--only gemm|relu|training|inference]
+//   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference] [--threads N]
 //
 // Prints GEMM GFLOPS (squares 256–2048 and the Fashion-MNIST MLP's forward and backward shapes) at 1 and 2
-// threads next to numpy's, elementwise bandwidth, MLP training samples/s at 1 and 2 threads, inference
+// threads next to numpy's, elementwise GB/s (ReLU, exp, log, tanh, sigmoid) next to numpy's, MLP training samples/s at 1 and 2 threads, inference
 // latency at batch 1 and 64, and peak RSS. Medians of repeated runs.
 import Foundation
 import NNKit
@@ -62,18 +62,36 @@ func numpyGFLOPS(threads: Int) -> [String: Double]? {
             while len(times) < 3 or (time.perf_counter() - start < budget and len(times) < 2000):
                 t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
             out[s["name"]] = 2 * s["m"] * s["n"] * s["k"] / sorted(times)[len(times) // 2] / 1e9
-        x = rng.standard_normal(1 << 24, dtype=np.float32); y = np.empty_like(x)
-        f = lambda: np.maximum(x, 0, out=y)
-        f(); times = []
-        for _ in range(20):
-            t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
-        out["relu GB/s"] = 8 * x.size / sorted(times)[10] / 1e9
         print(json.dumps(out))
         """
+    let shapeJSON = String(decoding: try! JSONEncoder().encode(shapes), as: UTF8.self)
+    return runPython(script, arguments: [shapeJSON, quick ? "0.15" : "0.6"], threads: threads)
+}
+
+/// numpy's GB/s (input + output bytes) for the elementwise functions, on 2²⁴ floats.
+func numpyElementwise() -> [String: Double]? {
+    let script = """
+        import json, time
+        import numpy as np
+        rng = np.random.default_rng(0); out = {}
+        x = rng.standard_normal(1 << 24, dtype=np.float32); y = np.empty_like(x); positive = np.abs(x) + 0.1
+        for name, f in [("relu", lambda: np.maximum(x, 0, out=y)), ("exp", lambda: np.exp(x, out=y)),
+                        ("log", lambda: np.log(positive, out=y)), ("tanh", lambda: np.tanh(x, out=y)),
+                        ("sigmoid", lambda: np.divide(1, np.add(1, np.exp(np.negative(x, out=y), out=y), out=y), out=y))]:
+            f(); times = []
+            for _ in range(15):
+                t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
+            out[name] = 8 * x.size / sorted(times)[7] / 1e9
+        print(json.dumps(out))
+        """
+    return runPython(script, arguments: [], threads: 1)
+}
+
+/// Runs `python3 -c script arguments…` with BLAS limited to `threads` and decodes the JSON object it prints.
+func runPython(_ script: String, arguments: [String], threads: Int) -> [String: Double]? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    let shapeJSON = String(decoding: try! JSONEncoder().encode(shapes), as: UTF8.self)
-    process.arguments = ["python3", "-c", script, shapeJSON, quick ? "0.15" : "0.6"]
+    process.arguments = ["python3", "-c", script] + arguments
     var environment = ProcessInfo.processInfo.environment
     for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = String(threads) }
     process.environment = environment
@@ -120,23 +138,35 @@ for threads in threadCounts where runs("gemm") {
                (theirs.map { String(format: " / %7.1f = %.2f×", $0, ours / $0) } ?? ""))
         gemm.append(["shape": s.name, "threads": threads, "gflops": ours, "numpy_gflops": theirs as Any])
     }
-    if threads == 1, let relu = reference?["relu GB/s"] { results["numpy_relu_gbps"] = relu }
 }
 results["gemm"] = gemm
 
 // MARK: Elementwise
 
-if runs("relu") {
+if runs("elementwise") {
     var generator = SeededGenerator(seed: 2)
     let x = try Tensor.randomNormal([1 << 24], generator: &generator)
+    let positive = x.applying { x, y, count in for i in 0..<count { y[i] = abs(x[i]) + 0.1 } }
     var y = x
-    let seconds = x.withUnsafeBufferPointer { xs in
-        y.withUnsafeMutableBufferPointer { ys in median { Kernels.relu(xs.baseAddress!, ys.baseAddress!, count: xs.count) } }
+    let reference = numpyElementwise()
+    report("elementwise, 2²⁴ floats (64 MiB in + out), 1 thread: GB/s (NNKit / numpy = ratio)" +
+           (reference == nil ? "; numpy not available: no reference column" : ""))
+    let kernels: [(String, Tensor, (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)] = [
+        ("relu", x, Kernels.relu), ("exp", x, Kernels.exp), ("log", positive, Kernels.log),
+        ("tanh", x, Kernels.tanh), ("sigmoid", x, Kernels.sigmoid),
+    ]
+    var elementwise: [[String: Any]] = []
+    for (name, input, kernel) in kernels {
+        let seconds = input.withUnsafeBufferPointer { xs in
+            y.withUnsafeMutableBufferPointer { ys in median { kernel(xs.baseAddress!, ys.baseAddress!, xs.count) } }
+        }
+        let gbps = 8 * Double(x.count) / seconds / 1e9
+        let theirs = reference?[name]
+        report("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", gbps))" +
+               (theirs.map { String(format: " / %7.1f = %.2f×", $0, gbps / $0) } ?? ""))
+        elementwise.append(["function": name, "gbps": gbps, "numpy_gbps": theirs as Any])
     }
-    let gbps = 8 * Double(x.count) / seconds / 1e9
-    results["relu_gbps"] = gbps
-    report("elementwise ReLU, 64 MiB in + out: \(String(format: "%.1f", gbps)) GB/s" +
-           ((results["numpy_relu_gbps"] as? Double).map { String(format: " (numpy np.maximum: %.1f GB/s)", $0) } ?? ""))
+    results["elementwise"] = elementwise
 }
 
 // MARK: MLP training and inference

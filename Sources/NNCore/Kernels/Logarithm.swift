@@ -10,7 +10,8 @@ extension Kernels {
         let subnormal = v .< Float.leastNormalMagnitude
         let x = v.replacing(with: v * 8_388_608, where: subnormal)  // × 2²³ brings subnormals into the normal range
         let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
-        var exponent = SIMD8<Float>((bits &>> 23) &- 126)
+        // The biased exponent minus 126, converted to Float through the same 1.5 × 2²³ trick as in `exp`.
+        var exponent = unsafeBitCast((bits &>> 23) &- 126 &+ magicRoundBits, to: SIMD8<Float>.self) - magicRound
         exponent = exponent.replacing(with: exponent - 23, where: subnormal)
         let mantissa = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD8<Float>.self)  // in [0.5, 1)
         let below = mantissa .< 0.707106781186547524
