@@ -126,9 +126,10 @@ public enum GEMM {
 
     /// `C` for one to four rows (inference on single samples), streamed from `B` without packing it.
     ///
-    /// Matrix–vector products are bound by reading `B`, so rows are taken one or two at a time and each
-    /// column tile of `C` stays in registers for the whole depth: 64 columns for a single row (eight
-    /// independent accumulators hide the FMA latency), 32 for a pair (each value of `B` feeds two FMAs).
+    /// Matrix–vector products are bound by reading `B`, so rows are taken one or two at a time. A single row
+    /// against a `B` larger than L1 reads `B` front to back (`multiplySingleRowStreaming`); otherwise each column
+    /// tile of `C` stays in registers for the whole depth: 64 columns for a single row (eight independent
+    /// accumulators hide the FMA latency), 32 for a pair (each value of `B` feeds two FMAs).
     static func multiplyFewRows(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
@@ -144,6 +145,12 @@ public enum GEMM {
                 applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
                 applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
                 i += 2
+            } else if n >= 64 && k &* n >= 16_384 {
+                // B larger than L1: streamed front to back (measured on the MLP's three layers at batch 1:
+                // 17.1 µs against 22.3 with register tiles down the whole depth).
+                multiplySingleRowStreaming(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
+                applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                i += 1
             } else {
                 multiplySingleRow(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
                 applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
@@ -194,6 +201,50 @@ public enum GEMM {
             var s = tail[column]
             for p in wideRows..<k { s = s.addingProduct(a[p &* depthStride], b[p &* ldb &+ j &+ column]) }
             c[j &+ column] = accumulate ? c[j &+ column] + s : s
+        }
+    }
+
+    /// `c[0..<n] (+)= Σₚ a[p·depthStride] · b[p·ldb + 0..<n]`, reading `B` front to back, four rows at a time,
+    /// with `c` kept in L1: the order the hardware prefetcher streams fastest when `B` comes from L3.
+    static func multiplySingleRowStreaming(
+        n: Int, k: Int, a: UnsafePointer<Float>, depthStride: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        if !accumulate { c.initialize(repeating: 0, count: n) }
+        let wide = n & ~15
+        var p = 0
+        while p &+ 4 <= k {
+            let x0 = a[p &* depthStride], x1 = a[(p &+ 1) &* depthStride]
+            let x2 = a[(p &+ 2) &* depthStride], x3 = a[(p &+ 3) &* depthStride]
+            let r0 = b + p &* ldb, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb
+            var j = 0
+            while j < wide {
+                var s = c.load16(j)
+                s = s.addingProduct(x0, r0.load16(j))
+                s = s.addingProduct(x1, r1.load16(j))
+                s = s.addingProduct(x2, r2.load16(j))
+                s = s.addingProduct(x3, r3.load16(j))
+                c.store16(s, j)
+                j &+= 16
+            }
+            while j < n {
+                c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j]
+                j &+= 1
+            }
+            p &+= 4
+        }
+        while p < k {
+            let x = a[p &* depthStride], r = b + p &* ldb
+            var j = 0
+            while j < wide {
+                c.store16(c.load16(j).addingProduct(x, r.load16(j)), j)
+                j &+= 16
+            }
+            while j < n {
+                c[j] = c[j].addingProduct(x, r[j])
+                j &+= 1
+            }
+            p &+= 1
         }
     }
 
