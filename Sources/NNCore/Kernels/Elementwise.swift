@@ -153,6 +153,23 @@ public enum Kernels {
         zip(y, dy, dx, count: count, vector: { $1.replacing(with: zero, where: $0 .<= zero) }, scalar: { $0 > 0 ? $1 : 0 })
     }
 
+    /// `y[i] = x[i] > 0 ? x[i] : α(e^x[i] − 1)` (ELU); `y` may alias `x`.
+    public static func elu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, alpha: Float, count: Int) {
+        let a = SIMD8<Float>(repeating: alpha), one = SIMD8<Float>(repeating: 1)
+        map(x, y, count: count, vector: { v in (a * (exp(v) - one)).replacing(with: v, where: v .> 0) },
+            scalar: { v in v > 0 ? v : alpha * (exp(SIMD8(repeating: v))[0] - 1) })
+    }
+
+    /// `dx[i] = y[i] > 0 ? dy[i] : dy[i] · (y[i] + α)` — ELU's backward from its output (`y + α = αeˣ` where
+    /// `x ≤ 0`); `dx` may alias `dy`.
+    public static func eluBackward(
+        output y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, alpha: Float, count: Int
+    ) {
+        let a = SIMD8<Float>(repeating: alpha)
+        zip(y, dy, dx, count: count, vector: { y, g in (g * (y + a)).replacing(with: g, where: y .> 0) },
+            scalar: { y, g in y > 0 ? g : g * (y + alpha) })
+    }
+
     /// `y[i] = 1 / (1 + exp(-x[i]))`; `y` may alias `x`.
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         let one = SIMD8<Float>(repeating: 1)

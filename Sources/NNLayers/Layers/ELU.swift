@@ -1,6 +1,7 @@
-import Foundation
-
-/// Exponential linear unit: `y = x` for `x > 0`, else `α(eˣ − 1)`. Gradient: 1, or `y + α` for `x ≤ 0`.
+/// Exponential linear unit: `y = x` for `x > 0`, else `α(eˣ − 1)`.
+///
+/// Shapes: any; output has the input's shape. Gradient: `∂L/∂x = ∂L/∂y` where `x > 0`, else `∂L/∂y · (y + α)`
+/// (`= ∂L/∂y · αeˣ`), so only the output is kept.
 public final class ELU: RegistrableLayer {
     public static let typeName = "ELU"
     public static let summary = "x if x > 0 else α(eˣ − 1)"
@@ -8,7 +9,8 @@ public final class ELU: RegistrableLayer {
 
     /// α.
     public let alpha: Float
-    private var input: Tensor?
+    private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer.
     public init(alpha: Float = 1) { self.alpha = alpha }
@@ -21,14 +23,19 @@ public final class ELU: RegistrableLayer {
     public func outputShape(forInput shape: [Int]) -> [Int] { shape }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        self.input = input
+        var y = output.takeBuffer()
         let a = alpha
-        return input.map { $0 > 0 ? $0 : a * (exp($0) - 1) }
+        input.map(into: &y) { x, y, count in Kernels.elu(x, y, alpha: a, count: count) }
+        output = y
+        return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        let x = try checkGradient(outputGradient, matches: input, layer: Self.typeName)
+        let y = try checkGradient(outputGradient, matches: output, layer: Self.typeName)
+        var dx = inputGradient.takeBuffer()
         let a = alpha
-        return try Tensor(shape: x.shape, scalars: zip(x.scalars, outputGradient.scalars).map { $0 > 0 ? $1 : $1 * a * exp($0) })
+        y.zip(with: outputGradient, into: &dx) { y, dy, dx, count in Kernels.eluBackward(output: y, dy, dx, alpha: a, count: count) }
+        inputGradient = dx
+        return dx
     }
 }
