@@ -53,6 +53,7 @@ import Testing
         let product = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false)
         var c = [Float](repeating: 1, count: m * n)
         var fused = [Float](repeating: 0, count: m * n)
+        var rectified = [Float](repeating: 0, count: m * n)
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
@@ -65,12 +66,17 @@ import Testing
                             epilogue: .biasReLU(bias.baseAddress!))
                     }
                 }
+                rectified.withUnsafeMutableBufferPointer { r in
+                    GEMM.multiply(
+                        m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: r.baseAddress!, ldc: n, epilogue: .relu)
+                }
             }
         }
         for i in 0..<m {
             for j in 0..<n {
                 #expect(c[i * n + j] == Float(product[i * n + j] + 1))
                 #expect(fused[i * n + j] == max(0, Float(product[i * n + j]) + bias[j]))
+                #expect(rectified[i * n + j] == max(0, Float(product[i * n + j])))
             }
         }
     }

@@ -13,6 +13,34 @@ import Testing
         ])
     }
 
+    /// `Linear` then `ReLU` runs fused inside `Sequential` (the ReLU applied as the product is written); the
+    /// outputs and every gradient must equal those of the same layers run one at a time.
+    @Test(arguments: [true, false])
+    func fusedLinearReLUMatchesLayerByLayer(bias: Bool) throws {
+        func layers() throws -> [any Layer] {
+            [try Linear(inputSize: 5, outputSize: 18, bias: bias, seed: 7), ReLU(), try Linear(inputSize: 18, outputSize: 4, seed: 8), ReLU()]
+        }
+        let fusedNet = Sequential(try layers())
+        let separate = try layers()
+        let x = GradientCheck.sample([7, 5], seed: 9, range: 2)
+        let gradient = GradientCheck.sample([7, 4], seed: 10)
+        for _ in 0..<2 {  // the second step runs on the kept buffers
+            let fusedOutput = try fusedNet.forward(x, training: true)
+            var y = x
+            for layer in separate { y = try layer.forward(y, training: true) }
+            #expect(fusedOutput == y)
+            #expect(fusedOutput.scalars.contains(0) && fusedOutput.scalars.contains { $0 > 0 })
+            let fusedInputGradient = try fusedNet.backward(gradient)
+            var g = gradient
+            for layer in separate.reversed() { g = try layer.backward(g) }
+            #expect(fusedInputGradient == g)
+            for (a, b) in zip(fusedNet.parameters, Sequential(separate).parameters) { #expect(a.parameter.gradient == b.parameter.gradient) }
+        }
+        // Inference does not keep the borrowed output: backward afterwards is an error, not stale data.
+        _ = try fusedNet(x)
+        #expect(throws: LayerError.self) { try fusedNet.backward(gradient) }
+    }
+
     @Test func parameterNamesAreDotted() throws {
         let net = try twoLayerNet(seed: 1)
         #expect(net.parameters.map(\.name) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])

@@ -29,6 +29,8 @@ public enum GEMM {
         case bias(UnsafePointer<Float>)
         /// Add `bias[j]`, then apply `max(·, 0)`.
         case biasReLU(UnsafePointer<Float>)
+        /// Apply `max(·, 0)`.
+        case relu
     }
 
     /// The single GEMM entry point: `C[m×n] = op(A)[m×k] · op(B)[k×n]`, plus `C` when `accumulate`.
@@ -470,6 +472,8 @@ public enum GEMM {
         case .biasReLU(let bias):
             v += bias.load16(columnOffset)
             v.replace(with: 0, where: v .< 0)
+        case .relu:
+            v.replace(with: 0, where: v .< 0)
         }
         row.store16(v, 0)
     }
@@ -481,6 +485,8 @@ public enum GEMM {
             for j in 0..<count { row[j] += bias[columnOffset + j] }
         case .biasReLU(let bias):
             for j in 0..<count { row[j] = Swift.max(row[j] + bias[columnOffset + j], 0) }
+        case .relu:
+            for j in 0..<count { row[j] = Swift.max(row[j], 0) }
         }
     }
 }

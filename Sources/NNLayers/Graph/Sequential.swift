@@ -11,6 +11,8 @@ public final class Sequential {
     public let parameters: [NamedParameter]
     /// The index of the first layer with parameters (`layers.count` when none has any).
     private let firstTrainable: Int
+    /// For each layer index, the `Linear` there and the `ReLU` right after it, run as one fused pass.
+    private let fusedReLU: [(linear: Linear, relu: ReLU)?]
 
     /// Chains unnamed layers.
     public convenience init(_ layers: [any Layer]) {
@@ -25,12 +27,29 @@ public final class Sequential {
             layer.parameters.map { NamedParameter(name + "." + $0.name, $0.parameter) }
         }
         self.firstTrainable = self.layers.firstIndex { !$0.parameters.isEmpty } ?? self.layers.count
+        let chain = self.layers
+        self.fusedReLU = chain.indices.map { index in
+            guard index + 1 < chain.count, let linear = chain[index] as? Linear, let relu = chain[index + 1] as? ReLU else { return nil }
+            return (linear, relu)
+        }
     }
 
     /// Runs every layer's forward pass in order.
+    ///
+    /// A `Linear` followed by a `ReLU` runs as one pass: the linear layer applies `max(·, 0)` as it writes its
+    /// output and the ReLU takes that output as its own. Results and gradients are those of the two layers.
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         var x = input
-        for layer in layers { x = try layer.forward(x, training: training) }
+        var index = 0
+        while index < layers.count {
+            if let (linear, relu) = fusedReLU[index] {
+                x = relu.forward(rectified: try linear.forward(x, training: training, applyingReLU: true), training: training)
+                index += 2
+            } else {
+                x = try layers[index].forward(x, training: training)
+                index += 1
+            }
+        }
         return x
     }
 

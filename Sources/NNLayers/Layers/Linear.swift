@@ -76,6 +76,13 @@ public final class Linear: RegistrableLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        try forward(input, training: training, applyingReLU: false)
+    }
+
+    /// The forward pass, optionally returning `max(x · W + b, 0)`: the ReLU is applied as the product is written
+    /// (no second pass over the output). `Sequential` uses this for a `Linear` followed by a `ReLU`, then hands
+    /// the result to `ReLU.forward(rectified:training:)`. The gradients are those of the affine map alone.
+    public func forward(_ input: Tensor, training: Bool, applyingReLU: Bool) throws -> Tensor {
         let rows = input.shape.first ?? 0
         guard input.rank >= 2, rows * inputSize == input.count else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N, \(inputSize)]", got: input.shape)
@@ -92,7 +99,8 @@ public final class Linear: RegistrableLayer {
                         GEMM.multiply(
                             m: rows, n: outputSize, k: inputSize, a: x.baseAddress!, lda: inputSize,
                             b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize,
-                            epilogue: bias == nil ? .none : .bias(b.baseAddress!))
+                            epilogue: bias == nil ? (applyingReLU ? .relu : .none)
+                                : (applyingReLU ? .biasReLU(b.baseAddress!) : .bias(b.baseAddress!)))
                     }
                 }
             }

@@ -8,6 +8,8 @@ public final class ReLU: RegistrableLayer {
 
     private var output: Tensor?
     private var inputGradient: Tensor?
+    /// Whether `output` is the previous layer's tensor (see `forward(rectified:training:)`).
+    private var outputIsBorrowed = false
 
     /// Creates the layer.
     public init() {}
@@ -19,7 +21,19 @@ public final class ReLU: RegistrableLayer {
         var y = output.takeBuffer()
         input.map(into: &y, by: Kernels.relu)
         output = y
+        outputIsBorrowed = false
         return y
+    }
+
+    /// Takes `output`, already `max(x, 0)` because the layer before applied it as it wrote its own output
+    /// (`Linear.forward(_:training:applyingReLU:)`), as this layer's output without another pass over it.
+    ///
+    /// The tensor belongs to the layer before: only a training pass keeps it (for the backward mask), and
+    /// backward releases it, so that layer can write its next batch in place.
+    public func forward(rectified output: Tensor, training: Bool) -> Tensor {
+        self.output = training ? output : nil
+        outputIsBorrowed = true
+        return output
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -27,6 +41,7 @@ public final class ReLU: RegistrableLayer {
         var dx = inputGradient.takeBuffer()
         y.zip(with: outputGradient, into: &dx, by: Kernels.reluBackward)
         inputGradient = dx
+        if outputIsBorrowed { output = nil }
         return dx
     }
 }
