@@ -63,8 +63,9 @@ public enum GEMM {
         }
         let pool = ThreadPool.shared
         let threads = Swift.max(1, Swift.min(pool.threadCount, (m + mr - 1) / mr))
-        // Row blocks: at most MC rows each, at least one per thread, multiples of MR.
-        let blockCount = Swift.max(threads, (m + mc - 1) / mc)
+        // Row blocks: at most MC rows each, multiples of MR, and a multiple of the thread count so every thread
+        // gets the same share (2048 rows on 2 threads: 16 blocks of 128, not 15 of 138 split 8 : 7).
+        let blockCount = ((m + mc - 1) / mc + threads - 1) / threads * threads
         let blockRows = ((m + blockCount - 1) / blockCount + mr - 1) / mr * mr
         let blocks = (m + blockRows - 1) / blockRows
         // Depth blocks of equal size (e.g. 784 = 4 × 196, not 3 × 256 + 16) so no block is a thin remainder.
