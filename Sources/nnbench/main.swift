@@ -37,6 +37,9 @@ func median(budget: Double = quick ? 0.15 : 0.6, _ body: () -> Void) -> Double {
     return times.sorted()[times.count / 2]
 }
 
+/// The median of a non-empty list.
+func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
 func report(_ line: String) { if !json { print(line) } }
 
 struct Shape: Codable { let name: String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool }
@@ -65,7 +68,7 @@ func numpyGFLOPS(threads: Int) -> [String: Double]? {
         print(json.dumps(out))
         """
     let shapeJSON = String(decoding: try! JSONEncoder().encode(shapes), as: UTF8.self)
-    return runPython(script, arguments: [shapeJSON, quick ? "0.15" : "0.6"], threads: threads)
+    return runPython(script, arguments: [shapeJSON, quick ? "0.15" : "0.3"], threads: threads)
 }
 
 /// numpy's GB/s (input + output bytes) for the elementwise functions, on 2²⁴ floats.
@@ -115,7 +118,7 @@ func ourGFLOPS(_ s: Shape) -> Double {
     let seconds = a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
-                median {
+                median(budget: quick ? 0.15 : 0.3) {
                     GEMM.multiply(m: s.m, n: s.n, k: s.k, a: a.baseAddress!, lda: s.transposeA ? s.m : s.k, transposeA: s.transposeA,
                                   b: b.baseAddress!, ldb: s.transposeB ? s.k : s.n, transposeB: s.transposeB, c: c.baseAddress!, ldc: s.n)
                 }
@@ -125,18 +128,27 @@ func ourGFLOPS(_ s: Shape) -> Double {
     return 2 * Double(s.m * s.n * s.k) / seconds / 1e9
 }
 
+/// GEMM rounds: numpy's pass and ours alternate, and each figure is the median over rounds, so that a burst of
+/// load from elsewhere on a shared machine skews one round rather than one side of the comparison.
+let rounds = quick ? 1 : 3
 var gemm: [[String: Any]] = []
 for threads in threadCounts where runs("gemm") {
     ThreadPool.shared.threadCount = threads
-    let reference = numpyGFLOPS(threads: threads)
-    if reference == nil { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
-    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS (NNKit / numpy = ratio)")
+    var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
+    for _ in 0..<rounds {
+        if let reference = numpyGFLOPS(threads: threads) {
+            for (name, value) in reference { theirs[name, default: []].append(value) }
+        }
+        for s in shapes { ours[s.name, default: []].append(ourGFLOPS(s)) }
+    }
+    if theirs.isEmpty { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
+    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, median of \(rounds) alternating round\(rounds > 1 ? "s" : "") (NNKit / numpy = ratio)")
     for s in shapes {
-        let ours = ourGFLOPS(s)
-        let theirs = reference?[s.name]
-        report("  \(s.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", ours))" +
-               (theirs.map { String(format: " / %7.1f = %.2f×", $0, ours / $0) } ?? ""))
-        gemm.append(["shape": s.name, "threads": threads, "gflops": ours, "numpy_gflops": theirs as Any])
+        let mine = middle(ours[s.name] ?? [])
+        let reference = theirs[s.name].map(middle)
+        report("  \(s.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", mine))" +
+               (reference.map { String(format: " / %7.1f = %.2f×", $0, mine / $0) } ?? ""))
+        gemm.append(["shape": s.name, "threads": threads, "gflops": mine, "numpy_gflops": reference as Any])
     }
 }
 results["gemm"] = gemm
