@@ -71,6 +71,65 @@ import Testing
         #expect(blockers.count == 64)
     }
 
+    /// Every layer that keeps buffers: two training steps on same-shaped batches give outputs and input
+    /// gradients in the same storage, with the same numbers as a fresh layer, and a held output keeps its values.
+    @Test(arguments: [
+        "Dropout", "AvgPool2D", "GlobalAvgPool2D", "BatchNorm", "BatchNorm2D", "LayerNorm", "ELU", "LeakyReLU", "GELU",
+        "Softmax", "Tanh", "Sigmoid", "ReLU", "MaxPool2D",
+    ])
+    func layerReusesItsBuffers(_ name: String) throws {
+        func make() throws -> (any Layer, [Int]) {
+            switch name {
+            case "Dropout": return (Dropout(rate: 0.4, seed: 3), [4, 6])
+            case "AvgPool2D": return (try AvgPool2D(inputShape: [3, 4, 4], kernel: [2, 2]), [4, 3, 4, 4])
+            case "GlobalAvgPool2D": return (GlobalAvgPool2D(), [4, 3, 4, 4])
+            case "BatchNorm": return (try BatchNorm(sampleShape: [6]), [4, 6])
+            case "BatchNorm2D": return (try BatchNorm(sampleShape: [3, 4, 4]), [4, 3, 4, 4])
+            case "LayerNorm": return (try LayerNorm(sampleShape: [6]), [4, 6])
+            case "ELU": return (ELU(alpha: 0.7), [4, 6])
+            case "LeakyReLU": return (LeakyReLU(alpha: 0.1), [4, 6])
+            case "GELU": return (GELU(), [4, 6])
+            case "Softmax": return (Softmax(), [4, 6])
+            case "Tanh": return (Tanh(), [4, 6])
+            case "Sigmoid": return (Sigmoid(), [4, 6])
+            case "MaxPool2D": return (try MaxPool2D(inputShape: [3, 4, 4], kernel: [2, 2]), [4, 3, 4, 4])
+            default: return (ReLU(), [4, 6])
+            }
+        }
+        let (layer, shape) = try make()
+        func batch(_ offset: Float) throws -> Tensor {
+            let count = shape.reduce(1, *)
+            return try Tensor(shape: shape, scalars: (0..<count).map { Float(($0 * 7) % 13) * 0.2 - 1.1 + offset })
+        }
+        func gradient(for output: Tensor) throws -> Tensor {
+            try Tensor(shape: output.shape, scalars: (0..<output.count).map { Float(($0 * 5) % 9) * 0.1 - 0.4 })
+        }
+        func step(_ layer: any Layer, _ x: Tensor) throws -> (output: [Int], gradient: [Int], values: [Float]) {
+            let y = try layer.forward(x, training: true)
+            let dx = try layer.backward(try gradient(for: y))
+            return ([address(y)], [address(dx)], y.scalars + dx.scalars)
+        }
+        _ = try step(layer, try batch(0))
+        // Blocks of every tensor size used here take storage freed by the step, so a fresh allocation cannot
+        // land on the old address.
+        let blockers = (0..<64).map { [Float](repeating: Float($0), count: [12, 24, 48, 192][$0 % 4]) }
+        let second = try step(layer, try batch(0.3))
+        let third = try step(layer, try batch(-0.2))
+        #expect(second.output == third.output, "\(name) output")
+        #expect(second.gradient == third.gradient, "\(name) input gradient")
+        // Dropout draws a new mask per call: compare with a fresh layer that made the same number of calls.
+        let (fresh, _) = try make()
+        _ = try step(fresh, try batch(0))
+        _ = try step(fresh, try batch(0.3))
+        #expect(try step(fresh, try batch(-0.2)).values == third.values, "\(name) values")
+        let held = try layer.forward(try batch(0.5), training: true)
+        let heldValues = held.scalars
+        _ = try layer.backward(try gradient(for: held))
+        _ = try layer.forward(try batch(-0.6), training: true)
+        #expect(held.scalars == heldValues, "\(name) held output")
+        #expect(blockers.count == 64)
+    }
+
     @Test func reuseGivesTheSameNumbersAsFreshLayers() throws {
         let reused = try makeNetwork()
         let loss = SoftmaxWithLoss()

@@ -153,6 +153,21 @@ public enum Kernels {
         zip(y, dy, dx, count: count, vector: { $1.replacing(with: zero, where: $0 .<= zero) }, scalar: { $0 > 0 ? $1 : 0 })
     }
 
+    /// `y[i] = x[i] > 0 ? x[i] : α·x[i]` (leaky ReLU); `y` may alias `x`.
+    public static func leakyReLU(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, alpha: Float, count: Int) {
+        let a = SIMD8<Float>(repeating: alpha)
+        map(x, y, count: count, vector: { v in v.replacing(with: v * a, where: v .< 0) }, scalar: { $0 < 0 ? alpha * $0 : $0 })
+    }
+
+    /// `dx[i] = y[i] > 0 ? dy[i] : α·dy[i]` — leaky ReLU's backward from its output (for α ≥ 0, `y > 0` exactly
+    /// where `x > 0`); `dx` may alias `dy`.
+    public static func leakyReLUBackward(
+        output y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, alpha: Float, count: Int
+    ) {
+        let a = SIMD8<Float>(repeating: alpha), zero = SIMD8<Float>(repeating: 0)
+        zip(y, dy, dx, count: count, vector: { y, g in (g * a).replacing(with: g, where: y .> zero) }, scalar: { $0 > 0 ? $1 : alpha * $1 })
+    }
+
     /// `y[i] = x[i] > 0 ? x[i] : α(e^x[i] − 1)` (ELU); `y` may alias `x`.
     public static func elu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, alpha: Float, count: Int) {
         let a = SIMD8<Float>(repeating: alpha), one = SIMD8<Float>(repeating: 1)

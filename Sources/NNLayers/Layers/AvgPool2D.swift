@@ -14,10 +14,14 @@ public final class AvgPool2D: RegistrableLayer {
     /// The window geometry.
     public let geometry: ConvolutionGeometry
     private var inputShape: [Int] = []
+    private let outputSampleShape: [Int]
+    private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer for inputs `[C, H, W]`.
     public init(inputShape: [Int], kernel: [Int], stride: [Int]? = nil, padding: [Int] = [0, 0]) throws {
         geometry = try PoolingGeometry.make(layer: Self.typeName, inputShape: inputShape, kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: [1, 1])
+        outputSampleShape = [geometry.channels, geometry.outputHeight, geometry.outputWidth]
     }
 
     public convenience init(configuration c: LayerConfiguration) throws {
@@ -51,14 +55,17 @@ public final class AvgPool2D: RegistrableLayer {
         inputShape = input.shape
         let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
         let (per, plane) = (g.outputHeight * g.outputWidth, g.height * g.width)
-        var y = try Tensor.zeros([n, g.channels, g.outputHeight, g.outputWidth])
+        var y = output.takeBuffer()
+        y.resize(batch: n, sampleShape: outputSampleShape)
         input.withUnsafeBufferPointer { x in
             y.withUnsafeMutableBufferPointer { out in
+                out.update(repeating: 0)
                 for p in 0..<(n * g.channels) {
                     eachTap { o, i in out[p * per + o] += x[p * plane + i] * scale }
                 }
             }
         }
+        output = y
         return y
     }
 
@@ -69,14 +76,17 @@ public final class AvgPool2D: RegistrableLayer {
         guard outputGradient.shape == expected else { throw LayerError.gradientShape(layer: Self.typeName, expected: expected, got: outputGradient.shape) }
         let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
         let (per, plane) = (g.outputHeight * g.outputWidth, g.height * g.width)
-        var dx = try Tensor.zeros(inputShape)
+        var dx = inputGradient.takeBuffer()
+        dx.resize(to: inputShape)
         outputGradient.withUnsafeBufferPointer { dy in
             dx.withUnsafeMutableBufferPointer { out in
+                out.update(repeating: 0)
                 for p in 0..<(inputShape[0] * g.channels) {
                     eachTap { o, i in out[p * plane + i] += dy[p * per + o] * scale }
                 }
             }
         }
+        inputGradient = dx
         return dx
     }
 }

@@ -32,8 +32,12 @@ public final class BatchNorm: RegistrableLayer {
     public let sampleShape: [Int]
 
     private var normalized: Tensor?
-    private var inverseDeviation: [Float] = []
+    private var output: Tensor?
+    private var inputGradient: Tensor?
     private var trainingPass = false
+    /// Per-channel work arrays, kept between batches: μ, σ², 1/√(σ² + ε), Σ ∂L/∂y, Σ ∂L/∂y·x̂.
+    private var mean: [Float], variance: [Float], inverseDeviation: [Float]
+    private var gradientSum: [Double], gradientDotNormalized: [Double]
 
     /// Creates the layer for samples `[D]` or `[C, H, W]`.
     public init(sampleShape: [Int], momentum: Float = 0.1, epsilon: Float = 1e-5) throws {
@@ -44,6 +48,8 @@ public final class BatchNorm: RegistrableLayer {
         self.momentum = momentum
         self.epsilon = epsilon
         let channels = sampleShape[0]
+        (mean, variance, inverseDeviation) = ([Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels))
+        (gradientSum, gradientDotNormalized) = ([Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels))
         gamma = Parameter(try .ones([channels]))
         beta = Parameter(try .zeros([channels]))
         runningMean = Parameter(try .zeros([channels]))
@@ -81,14 +87,13 @@ public final class BatchNorm: RegistrableLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank == sampleShape.count + 1, Array(input.shape.dropFirst()) == sampleShape, input.shape[0] > 0 else {
+        guard input.rank == sampleShape.count + 1, input.shape.dropFirst().elementsEqual(sampleShape), input.shape[0] > 0 else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N] + \(sampleShape)", got: input.shape)
         }
         let n = input.shape[0]
         let (channels, spatial) = layout
         let m = n * spatial
         trainingPass = training
-        var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
         if training {
             guard m > 1 else { throw LayerError.inputShape(layer: Self.typeName, expected: "more than one value per channel in training", got: input.shape) }
             input.withUnsafeBufferPointer { x in
@@ -107,28 +112,40 @@ public final class BatchNorm: RegistrableLayer {
                     variance[c] = Float(squares / Double(m))
                 }
             }
-            let unbiased = Float(m) / Float(m - 1)
-            runningMean.value = try Tensor(shape: [channels], scalars: (0..<channels).map { (1 - momentum) * runningMean.value.scalars[$0] + momentum * mean[$0] })
-            runningVariance.value = try Tensor(shape: [channels], scalars: (0..<channels).map { (1 - momentum) * runningVariance.value.scalars[$0] + momentum * variance[$0] * unbiased })
+            let (unbiased, momentum) = (Float(m) / Float(m - 1), self.momentum)
+            runningMean.value.withUnsafeMutableBufferPointer { running in
+                for c in 0..<channels { running[c] = (1 - momentum) * running[c] + momentum * mean[c] }
+            }
+            runningVariance.value.withUnsafeMutableBufferPointer { running in
+                for c in 0..<channels { running[c] = (1 - momentum) * running[c] + momentum * variance[c] * unbiased }
+            }
         } else {
-            mean = runningMean.value.scalars
-            variance = runningVariance.value.scalars
+            runningMean.value.withUnsafeBufferPointer { running in for c in 0..<channels { mean[c] = running[c] } }
+            runningVariance.value.withUnsafeBufferPointer { running in for c in 0..<channels { variance[c] = running[c] } }
         }
-        inverseDeviation = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let (g, b) = (gamma.value.scalars, beta.value.scalars)
-        var xhat = input
-        var y = input
-        xhat.withUnsafeMutableBufferPointer { xh in
-            y.withUnsafeMutableBufferPointer { out in
-                forEachSpan(batch: n) { c, span in
-                    for p in span {
-                        xh[p] = (xh[p] - mean[c]) * inverseDeviation[c]
-                        out[p] = g[c] * xh[p] + b[c]
+        for c in 0..<channels { inverseDeviation[c] = 1 / (variance[c] + epsilon).squareRoot() }
+        var xhat = normalized.takeBuffer(), y = output.takeBuffer()
+        xhat.resize(to: input.shape)
+        y.resize(to: input.shape)
+        input.withUnsafeBufferPointer { x in
+            xhat.withUnsafeMutableBufferPointer { xh in
+                y.withUnsafeMutableBufferPointer { out in
+                    gamma.value.withUnsafeBufferPointer { g in
+                        beta.value.withUnsafeBufferPointer { b in
+                            forEachSpan(batch: n) { c, span in
+                                let (mu, inverse) = (mean[c], inverseDeviation[c])
+                                for p in span {
+                                    xh[p] = (x[p] - mu) * inverse
+                                    out[p] = g[c] * xh[p] + b[c]
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
         normalized = xhat
+        output = y
         return y
     }
 
@@ -137,33 +154,43 @@ public final class BatchNorm: RegistrableLayer {
         let n = xhat.shape[0]
         let (channels, spatial) = layout
         let m = Float(n * spatial)
-        var sumDy = [Double](repeating: 0, count: channels), sumDyX = [Double](repeating: 0, count: channels)
+        for c in 0..<channels { (gradientSum[c], gradientDotNormalized[c]) = (0, 0) }
         outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
                 forEachSpan(batch: n) { c, span in
+                    var (sum, dot) = (0.0, 0.0)
                     for p in span {
-                        sumDy[c] += Double(dy[p])
-                        sumDyX[c] += Double(dy[p]) * Double(xh[p])
+                        sum += Double(dy[p])
+                        dot += Double(dy[p]) * Double(xh[p])
+                    }
+                    gradientSum[c] += sum
+                    gradientDotNormalized[c] += dot
+                }
+            }
+        }
+        beta.gradient.resize(to: beta.value.shape)
+        gamma.gradient.resize(to: gamma.value.shape)
+        beta.gradient.withUnsafeMutableBufferPointer { db in for c in 0..<channels { db[c] = Float(gradientSum[c]) } }
+        gamma.gradient.withUnsafeMutableBufferPointer { dg in for c in 0..<channels { dg[c] = Float(gradientDotNormalized[c]) } }
+        var dx = inputGradient.takeBuffer()
+        dx.resize(to: outputGradient.shape)
+        let trainingPass = self.trainingPass
+        outputGradient.withUnsafeBufferPointer { dy in
+            xhat.withUnsafeBufferPointer { xh in
+                dx.withUnsafeMutableBufferPointer { d in
+                    gamma.value.withUnsafeBufferPointer { g in
+                        forEachSpan(batch: n) { c, span in
+                            let scale = g[c] * inverseDeviation[c]
+                            let (sum, dot) = (Float(gradientSum[c]), Float(gradientDotNormalized[c]))
+                            for p in span {
+                                d[p] = trainingPass ? scale / m * (m * dy[p] - sum - xh[p] * dot) : scale * dy[p]
+                            }
+                        }
                     }
                 }
             }
         }
-        beta.gradient = try Tensor(shape: [channels], scalars: sumDy.map(Float.init))
-        gamma.gradient = try Tensor(shape: [channels], scalars: sumDyX.map(Float.init))
-        let g = gamma.value.scalars
-        var dx = outputGradient
-        xhat.withUnsafeBufferPointer { xh in
-            dx.withUnsafeMutableBufferPointer { d in
-                forEachSpan(batch: n) { c, span in
-                    let scale = g[c] * inverseDeviation[c]
-                    for p in span {
-                        d[p] = trainingPass
-                            ? scale / m * (m * d[p] - Float(sumDy[c]) - xh[p] * Float(sumDyX[c]))
-                            : scale * d[p]
-                    }
-                }
-            }
-        }
+        inputGradient = dx
         return dx
     }
 }

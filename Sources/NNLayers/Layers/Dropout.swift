@@ -14,6 +14,10 @@ public final class Dropout: RegistrableLayer {
     public let calls = Parameter(Tensor([0]))
     private let seed: UInt64
     private var mask: Tensor?
+    private var output: Tensor?
+    private var inputGradient: Tensor?
+    /// Whether the latest forward pass dropped anything (training with `rate > 0`).
+    private var masked = false
 
     /// Creates the layer.
     public init(rate: Float = 0.5, seed: UInt64 = 0) {
@@ -32,23 +36,34 @@ public final class Dropout: RegistrableLayer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard training, rate > 0 else {
-            mask = nil
+            masked = false
             return input
         }
-        let call = UInt64(calls.value.scalars[0])
-        calls.value = Tensor([Float(call + 1)])
+        let call = calls.value.withUnsafeMutableBufferPointer { count in
+            defer { count[0] += 1 }
+            return UInt64(count[0])
+        }
         var generator = SeededGenerator(seed: seed ^ (call &* 0x9E37_79B9_7F4A_7C15))
         let (p, scale) = (Double(rate), 1 / (1 - rate))
-        let mask = Tensor(unsafeUninitializedShape: input.shape) { m in
+        var m = mask.takeBuffer()
+        m.resize(to: input.shape)
+        m.withUnsafeMutableBufferPointer { m in
             for i in 0..<m.count { m[i] = generator.nextUnitDouble() < p ? 0 : scale }
         }
-        self.mask = mask
-        return try input * mask
+        var y = output.takeBuffer()
+        input.zip(with: m, into: &y) { Kernels.binary(.multiply, $0, $1, $2, count: $3) }
+        mask = m
+        masked = true
+        output = y
+        return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let mask else { return outputGradient }
+        guard masked, let mask else { return outputGradient }
         guard outputGradient.shape == mask.shape else { throw LayerError.gradientShape(layer: Self.typeName, expected: mask.shape, got: outputGradient.shape) }
-        return try outputGradient * mask
+        var dx = inputGradient.takeBuffer()
+        outputGradient.zip(with: mask, into: &dx) { Kernels.binary(.multiply, $0, $1, $2, count: $3) }
+        inputGradient = dx
+        return dx
     }
 }

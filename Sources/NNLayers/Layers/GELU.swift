@@ -7,6 +7,8 @@ public final class GELU: RegistrableLayer {
     public static let summary = "x·Φ(x), Φ the standard normal CDF"
 
     private var input: Tensor?
+    private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer.
     public init() {}
@@ -15,16 +17,28 @@ public final class GELU: RegistrableLayer {
     public func outputShape(forInput shape: [Int]) -> [Int] { shape }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        self.input = input
-        return input.map { $0 * 0.5 * (1 + erf($0 / Float(2).squareRoot())) }
+        // Only training needs the input again; it is released after backward so the layer before can reuse it.
+        self.input = training ? input : nil
+        var y = output.takeBuffer()
+        input.map(into: &y) { x, y, count in
+            for i in 0..<count { y[i] = x[i] * 0.5 * (1 + erf(x[i] / Float(2).squareRoot())) }
+        }
+        output = y
+        return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let x = try checkGradient(outputGradient, matches: input, layer: Self.typeName)
-        return try Tensor(shape: x.shape, scalars: zip(x.scalars, outputGradient.scalars).map { v, g in
-            let cdf = 0.5 * (1 + erf(v / Float(2).squareRoot()))
-            let pdf = exp(-v * v / 2) / (2 * Float.pi).squareRoot()
-            return g * (cdf + v * pdf)
-        })
+        var dx = inputGradient.takeBuffer()
+        x.zip(with: outputGradient, into: &dx) { x, dy, dx, count in
+            for i in 0..<count {
+                let cdf = 0.5 * (1 + erf(x[i] / Float(2).squareRoot()))
+                let pdf = exp(-x[i] * x[i] / 2) / (2 * Float.pi).squareRoot()
+                dx[i] = dy[i] * (cdf + x[i] * pdf)
+            }
+        }
+        input = nil
+        inputGradient = dx
+        return dx
     }
 }

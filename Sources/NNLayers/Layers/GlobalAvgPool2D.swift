@@ -4,6 +4,9 @@ public final class GlobalAvgPool2D: RegistrableLayer {
     public static let summary = "Mean over each channel's H×W plane, [N, C, H, W] → [N, C]"
 
     private var inputShape: [Int] = []
+    private var outputSampleShape: [Int] = []
+    private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer.
     public init() {}
@@ -22,17 +25,33 @@ public final class GlobalAvgPool2D: RegistrableLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard input.rank == 4 else { throw LayerError.inputShape(layer: Self.typeName, expected: "[N, C, H, W]", got: input.shape) }
         inputShape = input.shape
-        let plane = input.shape[2] * input.shape[3]
-        return try input.reshaped([input.shape[0] * input.shape[1], plane]).sum(alongAxis: 1).reshaped([input.shape[0], input.shape[1]]) * (1 / Float(plane))
+        let (planes, plane) = (input.shape[0] * input.shape[1], input.shape[2] * input.shape[3])
+        var y = output.takeBuffer()
+        if outputSampleShape.first != input.shape[1] { outputSampleShape = [input.shape[1]] }
+        y.resize(batch: input.shape[0], sampleShape: outputSampleShape)
+        input.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+                for p in 0..<planes { y[p] = Float(Kernels.sum(x.baseAddress! + p * plane, count: plane) / Double(plane)) }
+            }
+        }
+        output = y
+        return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard inputShape.count == 4 else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
-        guard outputGradient.shape == Array(inputShape.prefix(2)) else {
+        guard outputGradient.shape.elementsEqual(inputShape.prefix(2)) else {
             throw LayerError.gradientShape(layer: Self.typeName, expected: Array(inputShape.prefix(2)), got: outputGradient.shape)
         }
-        let plane = inputShape[2] * inputShape[3]
-        let spread = try Tensor.zeros([inputShape[0] * inputShape[1], plane]) + (try outputGradient.reshaped([-1, 1]) * (1 / Float(plane)))
-        return try spread.reshaped(inputShape)
+        let (planes, plane) = (inputShape[0] * inputShape[1], inputShape[2] * inputShape[3])
+        var dx = inputGradient.takeBuffer()
+        dx.resize(to: inputShape)
+        outputGradient.withUnsafeBufferPointer { dy in
+            dx.withUnsafeMutableBufferPointer { dx in
+                for p in 0..<planes { (dx.baseAddress! + p * plane).update(repeating: dy[p] / Float(plane), count: plane) }
+            }
+        }
+        inputGradient = dx
+        return dx
     }
 }

@@ -15,7 +15,11 @@ public final class LayerNorm: RegistrableLayer {
     /// ε.
     public let epsilon: Float
     private var normalized: Tensor?
+    private var output: Tensor?
+    private var inputGradient: Tensor?
+    /// Per-sample 1/√(σ² + ε) and per-value Σₙ ∂L/∂y, Σₙ ∂L/∂y·x̂, kept between batches.
     private var inverseDeviation: [Float] = []
+    private var gammaGradientSum: [Double], betaGradientSum: [Double]
 
     /// Creates the layer for samples of `sampleShape`.
     public init(sampleShape: [Int], epsilon: Float = 1e-5) throws {
@@ -25,6 +29,8 @@ public final class LayerNorm: RegistrableLayer {
         gamma = Parameter(try .ones(sampleShape))
         beta = Parameter(try .zeros(sampleShape))
         self.epsilon = epsilon
+        let d = sampleShape.reduce(1, *)
+        (gammaGradientSum, betaGradientSum) = ([Double](repeating: 0, count: d), [Double](repeating: 0, count: d))
     }
 
     public convenience init(configuration c: LayerConfiguration) throws {
@@ -41,64 +47,79 @@ public final class LayerNorm: RegistrableLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank == gamma.value.rank + 1, Array(input.shape.dropFirst()) == gamma.value.shape else {
+        guard input.rank == gamma.value.rank + 1, input.shape.dropFirst().elementsEqual(gamma.value.shape) else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N] + \(gamma.value.shape)", got: input.shape)
         }
         let (n, d) = (input.shape[0], gamma.value.count)
-        var xhat = input
-        var y = input
-        inverseDeviation = [Float](repeating: 0, count: n)
-        let (g, b) = (gamma.value.scalars, beta.value.scalars)
-        xhat.withUnsafeMutableBufferPointer { xh in
-            y.withUnsafeMutableBufferPointer { out in
-                for s in 0..<n {
-                    let row = xh.baseAddress! + s * d
-                    var sum = 0.0
-                    for i in 0..<d { sum += Double(row[i]) }
-                    let mu = sum / Double(d)
-                    var squares = 0.0
-                    for i in 0..<d { squares += (Double(row[i]) - mu) * (Double(row[i]) - mu) }
-                    let inverse = Float(1 / (squares / Double(d) + Double(epsilon)).squareRoot())
-                    inverseDeviation[s] = inverse
-                    for i in 0..<d {
-                        row[i] = (row[i] - Float(mu)) * inverse
-                        out[s * d + i] = g[i] * row[i] + b[i]
+        var xhat = normalized.takeBuffer(), y = output.takeBuffer()
+        xhat.resize(to: input.shape)
+        y.resize(to: input.shape)
+        if inverseDeviation.count != n { inverseDeviation = [Float](repeating: 0, count: n) }
+        let epsilon = Double(self.epsilon)
+        input.withUnsafeBufferPointer { x in
+            xhat.withUnsafeMutableBufferPointer { xh in
+                y.withUnsafeMutableBufferPointer { out in
+                    gamma.value.withUnsafeBufferPointer { g in
+                        beta.value.withUnsafeBufferPointer { b in
+                            for s in 0..<n {
+                                let (row, normalizedRow, outputRow) = (x.baseAddress! + s * d, xh.baseAddress! + s * d, out.baseAddress! + s * d)
+                                var sum = 0.0
+                                for i in 0..<d { sum += Double(row[i]) }
+                                let mu = sum / Double(d)
+                                var squares = 0.0
+                                for i in 0..<d { squares += (Double(row[i]) - mu) * (Double(row[i]) - mu) }
+                                let inverse = Float(1 / (squares / Double(d) + epsilon).squareRoot())
+                                inverseDeviation[s] = inverse
+                                for i in 0..<d {
+                                    normalizedRow[i] = (row[i] - Float(mu)) * inverse
+                                    outputRow[i] = g[i] * normalizedRow[i] + b[i]
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
         normalized = xhat
+        output = y
         return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let xhat = try checkGradient(outputGradient, matches: normalized, layer: Self.typeName)
         let (n, d) = (xhat.shape[0], gamma.value.count)
-        let gv = gamma.value.scalars
-        var dGamma = [Double](repeating: 0, count: d), dBeta = [Double](repeating: 0, count: d)
-        var dx = outputGradient
-        xhat.withUnsafeBufferPointer { xh in
-            dx.withUnsafeMutableBufferPointer { dxs in
-                for s in 0..<n {
-                    var sumG = 0.0, sumGX = 0.0
-                    for i in 0..<d {
-                        let dy = dxs[s * d + i], x = xh[s * d + i]
-                        dBeta[i] += Double(dy)
-                        dGamma[i] += Double(dy) * Double(x)
-                        let g = Double(gv[i] * dy)
-                        sumG += g
-                        sumGX += g * Double(x)
-                    }
-                    let scale = inverseDeviation[s] / Float(d)
-                    for i in 0..<d {
-                        let g = gv[i] * dxs[s * d + i]
-                        dxs[s * d + i] = scale * (Float(d) * g - Float(sumG) - xh[s * d + i] * Float(sumGX))
+        for i in 0..<d { (gammaGradientSum[i], betaGradientSum[i]) = (0, 0) }
+        var dx = inputGradient.takeBuffer()
+        dx.resize(to: outputGradient.shape)
+        outputGradient.withUnsafeBufferPointer { dy in
+            xhat.withUnsafeBufferPointer { xh in
+                dx.withUnsafeMutableBufferPointer { dxs in
+                    gamma.value.withUnsafeBufferPointer { gv in
+                        for s in 0..<n {
+                            var sumG = 0.0, sumGX = 0.0
+                            for i in 0..<d {
+                                let (gradient, x) = (dy[s * d + i], xh[s * d + i])
+                                betaGradientSum[i] += Double(gradient)
+                                gammaGradientSum[i] += Double(gradient) * Double(x)
+                                let g = Double(gv[i] * gradient)
+                                sumG += g
+                                sumGX += g * Double(x)
+                            }
+                            let scale = inverseDeviation[s] / Float(d)
+                            for i in 0..<d {
+                                let g = gv[i] * dy[s * d + i]
+                                dxs[s * d + i] = scale * (Float(d) * g - Float(sumG) - xh[s * d + i] * Float(sumGX))
+                            }
+                        }
                     }
                 }
             }
         }
-        gamma.gradient = try Tensor(shape: gamma.value.shape, scalars: dGamma.map(Float.init))
-        beta.gradient = try Tensor(shape: beta.value.shape, scalars: dBeta.map(Float.init))
+        gamma.gradient.resize(to: gamma.value.shape)
+        beta.gradient.resize(to: beta.value.shape)
+        gamma.gradient.withUnsafeMutableBufferPointer { dg in for i in 0..<d { dg[i] = Float(gammaGradientSum[i]) } }
+        beta.gradient.withUnsafeMutableBufferPointer { db in for i in 0..<d { db[i] = Float(betaGradientSum[i]) } }
+        inputGradient = dx
         return dx
     }
 }

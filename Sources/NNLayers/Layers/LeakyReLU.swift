@@ -1,4 +1,7 @@
-/// `y = x` for `x > 0`, else `αx`. Gradient: `∂L/∂y` times 1 or α.
+/// `y = x` for `x > 0`, else `αx`.
+///
+/// Shapes: any; output has the input's shape. Gradient: `∂L/∂y` times 1 where `y > 0`, else α (the output
+/// tells the two apart for α ≥ 0, so only the output is kept).
 public final class LeakyReLU: RegistrableLayer {
     public static let typeName = "LeakyReLU"
     public static let summary = "x if x > 0 else αx"
@@ -6,7 +9,8 @@ public final class LeakyReLU: RegistrableLayer {
 
     /// The negative slope α.
     public let alpha: Float
-    private var input: Tensor?
+    private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer.
     public init(alpha: Float = 0.01) { self.alpha = alpha }
@@ -19,14 +23,19 @@ public final class LeakyReLU: RegistrableLayer {
     public func outputShape(forInput shape: [Int]) -> [Int] { shape }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        self.input = input
+        var y = output.takeBuffer()
         let a = alpha
-        return input.map { $0 > 0 ? $0 : a * $0 }
+        input.map(into: &y) { x, y, count in Kernels.leakyReLU(x, y, alpha: a, count: count) }
+        output = y
+        return y
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        let x = try checkGradient(outputGradient, matches: input, layer: Self.typeName)
+        let y = try checkGradient(outputGradient, matches: output, layer: Self.typeName)
+        var dx = inputGradient.takeBuffer()
         let a = alpha
-        return try Tensor(shape: x.shape, scalars: zip(x.scalars, outputGradient.scalars).map { $0 > 0 ? $1 : a * $1 })
+        y.zip(with: outputGradient, into: &dx) { y, dy, dx, count in Kernels.leakyReLUBackward(output: y, dy, dx, alpha: a, count: count) }
+        inputGradient = dx
+        return dx
     }
 }

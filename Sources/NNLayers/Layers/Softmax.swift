@@ -7,6 +7,7 @@ public final class Softmax: RegistrableLayer {
     public static let summary = "Row-wise softmax over the last dimension of [N, C]"
 
     private var output: Tensor?
+    private var inputGradient: Tensor?
 
     /// Creates the layer.
     public init() {}
@@ -24,7 +25,9 @@ public final class Softmax: RegistrableLayer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard input.rank == 2 else { throw LayerError.inputShape(layer: Self.typeName, expected: "[N, C]", got: input.shape) }
-        let y = try input.softmaxRows()
+        let (rows, columns) = (input.shape[0], input.shape[1])
+        var y = output.takeBuffer()
+        input.map(into: &y) { x, y, _ in Kernels.softmaxRows(x, rows: rows, columns: columns, into: y) }
         output = y
         return y
     }
@@ -32,7 +35,8 @@ public final class Softmax: RegistrableLayer {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let y = try checkGradient(outputGradient, matches: output, layer: Self.typeName)
         let (rows, columns) = (y.shape[0], y.shape[1])
-        return y.zipped(with: outputGradient) { y, dy, dx, _ in
+        var dx = inputGradient.takeBuffer()
+        y.zip(with: outputGradient, into: &dx) { y, dy, dx, _ in
             for r in 0..<rows {
                 let offset = r * columns
                 var dot: Float = 0
@@ -40,5 +44,7 @@ public final class Softmax: RegistrableLayer {
                 for c in 0..<columns { dx[offset + c] = y[offset + c] * (dy[offset + c] - dot) }
             }
         }
+        inputGradient = dx
+        return dx
     }
 }
