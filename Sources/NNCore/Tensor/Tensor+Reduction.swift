@@ -52,23 +52,23 @@ extension Tensor {
 
     /// Row-wise softmax of a rank-2 tensor `[N, C]`, computed stably (the row maximum is subtracted first).
     public func softmaxRows() throws(TensorError) -> Tensor {
-        guard rank == 2 else { throw .rankMismatch(operation: "softmaxRows", expected: 2, shape: shape) }
-        var result = self
-        let (rows, columns) = (shape[0], shape[1])
-        result.withUnsafeMutableBufferPointer { p in
-            Kernels.softmaxRows(p.baseAddress!, rows: rows, columns: columns, into: p.baseAddress!)
-        }
-        return result
+        try applyingRowwise("softmaxRows") { Kernels.softmaxRows($0, rows: $1, columns: $2, into: $0) }
     }
 
-    /// Row-wise `log softmax` of a `[N, C]` tensor, `x − max − log Σ exp(x − max)` (finite for any finite input).
+    /// Row-wise `log softmax` of a `[N, C]` tensor, `x − max − log Σ exp(x − max)`: computed from the logits, so
+    /// a large margin gives its exact (large negative) value rather than the log of a probability rounded to 0.
     public func logSoftmaxRows() throws(TensorError) -> Tensor {
-        guard rank == 2 else { throw .rankMismatch(operation: "logSoftmaxRows", expected: 2, shape: shape) }
+        try applyingRowwise("logSoftmaxRows") { Kernels.logSoftmaxRows($0, rows: $1, columns: $2, into: $0) }
+    }
+
+    /// A copy of a rank-2 tensor transformed in place by `kernel(pointer, rows, columns)`.
+    private func applyingRowwise(
+        _ operation: String, _ kernel: (UnsafeMutablePointer<Float>, Int, Int) -> Void
+    ) throws(TensorError) -> Tensor {
+        guard rank == 2 else { throw .rankMismatch(operation: operation, expected: 2, shape: shape) }
         var result = self
         let (rows, columns) = (shape[0], shape[1])
-        result.withUnsafeMutableBufferPointer { p in
-            Kernels.logSoftmaxRows(p.baseAddress!, rows: rows, columns: columns, into: p.baseAddress!)
-        }
+        result.withUnsafeMutableBufferPointer { kernel($0.baseAddress!, rows, columns) }
         return result
     }
 
