@@ -54,7 +54,7 @@ public final class LayerNorm: RegistrableLayer {
         var xhat = normalized.takeBuffer(), y = output.takeBuffer()
         xhat.resize(to: input.shape)
         y.resize(to: input.shape)
-        if inverseDeviation.count != n { inverseDeviation = [Float](repeating: 0, count: n) }
+        if inverseDeviation.count < n { inverseDeviation = [Float](repeating: 0, count: n) }  // only grows: a short last batch uses a prefix
         let epsilon = Double(self.epsilon)
         input.withUnsafeBufferPointer { x in
             xhat.withUnsafeMutableBufferPointer { xh in
