@@ -91,4 +91,36 @@ import Testing
         }
         #expect(c == [0, 0])
     }
+    /// A `B` packed once gives bit for bit the product of a `B` packed inside `multiply`, across column blocks
+    /// (n > NC), several depth blocks, partial panels and both storage orders; the packing is reused for a new `B`.
+    @Test(arguments: [false, true])
+    func prepackedBMatchesPackingEveryTime(transposeB: Bool) throws {
+        var packed = GEMM.PackedMatrix()
+        for (m, n, k) in [(5, 40, 9), (13, 2100, 20), (30, 17, 1100), (64, 256, 784), (7, 16, 1)] {
+            var generator = SeededGenerator(seed: UInt64(m * 31 + n + k))
+            let a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
+            let b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            let bias = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
+            var expected = [Float](repeating: .nan, count: m * n), actual = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    bias.withUnsafeBufferPointer { bias in
+                        let ldb = transposeB ? k : n
+                        GEMM.pack(k: k, n: n, b: b.baseAddress!, ldb: ldb, transposeB: transposeB, into: &packed)
+                        expected.withUnsafeMutableBufferPointer { c in
+                            GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: ldb,
+                                          transposeB: transposeB, c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!))
+                        }
+                        actual.withUnsafeMutableBufferPointer { c in
+                            GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: ldb,
+                                          transposeB: transposeB, c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!),
+                                          packedB: packed)
+                        }
+                    }
+                }
+            }
+            #expect(packed.depth == k && packed.width == n)
+            #expect(actual == expected, "m=\(m) n=\(n) k=\(k)")
+        }
+    }
 }

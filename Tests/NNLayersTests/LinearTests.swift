@@ -54,4 +54,32 @@ import Testing
         let variance = w.reduce(0) { $0 + $1 * $1 } / Float(w.count)
         #expect(abs(variance - 2.0 / 400) < 0.0005)  // He: σ² = 2 / fan_in
     }
+    /// Inference packs the weight once; the packing follows every change of the weight (an optimiser step
+    /// in place, an assignment) and gives exactly what a training-mode forward gives.
+    @Test func inferenceRepacksAfterEveryWeightChange() throws {
+        let layer = try Linear(inputSize: 37, outputSize: 21, seed: 3)
+        layer.bias!.value = GradientCheck.sample([21], seed: 4)
+        let x = GradientCheck.sample([9, 37], seed: 5)
+        func bothModes() throws -> (inference: [Float], training: [Float]) {
+            let inference = try layer.forward(x, training: false).scalars
+            return (inference, try layer.forward(x, training: true).scalars)
+        }
+        let before = try bothModes()
+        #expect(before.inference == before.training)
+
+        let version = layer.weight.version
+        let storage = layer.weight.value.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        _ = try layer.backward(GradientCheck.sample([9, 21], seed: 6))
+        SGD(learningRate: 0.5).update(layer.parameters)
+        #expect(layer.weight.version != version)
+        #expect(layer.weight.value.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } == storage, "updated in place")
+        let stepped = try bothModes()
+        #expect(stepped.inference == stepped.training)
+        #expect(stepped.inference != before.inference)
+
+        layer.weight.value = GradientCheck.sample([37, 21], seed: 7)
+        let assigned = try bothModes()
+        #expect(assigned.inference == assigned.training)
+        #expect(assigned.inference != stepped.inference)
+    }
 }

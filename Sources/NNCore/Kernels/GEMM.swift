@@ -20,6 +20,8 @@ public enum GEMM {
     public static let mc = 144
     /// Columns of `B` packed at a time.
     public static let nc = 2048
+    /// Products with at most this many rows (and `B` not transposed) stream `B` without packing it.
+    public static let fewRowLimit = 4
 
     /// What to do to each element of `C` after the product is complete.
     public enum Epilogue {
@@ -40,12 +42,15 @@ public enum GEMM {
     ///   - transposeB: `B` is stored as `n × k` and used transposed.
     ///   - accumulate: add the product to the existing `C` (BLAS's `beta = 1`) instead of overwriting it.
     ///   - epilogue: a bias and activation fused into the final write of `C`.
+    ///   - packedB: `op(B)` already packed by `pack(k:n:b:ldb:transposeB:into:)` (a layer's weights at inference);
+    ///     used instead of packing `B` again whenever the product goes through the packed path (`m > fewRowLimit`).
+    ///     It must have been packed from this `B` with this `k` and `n`.
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool = false, epilogue: Epilogue = .none
+        accumulate: Bool = false, epilogue: Epilogue = .none, packedB: PackedMatrix? = nil
     ) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
@@ -56,11 +61,37 @@ public enum GEMM {
             }
             return
         }
-        if m <= 4 && !transposeB {
+        if m <= fewRowLimit && !transposeB {
             multiplyFewRows(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, c: c, ldc: ldc,
                             accumulate: accumulate, epilogue: epilogue)
             return
         }
+        guard let packedB else {
+            multiplyPacked(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
+                           prepackedB: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
+            return
+        }
+        precondition(packedB.depth == k && packedB.width == n, "GEMM: packed B is \(packedB.depth) × \(packedB.width), not \(k) × \(n)")
+        packedB.storage.withUnsafeBufferPointer { packed in
+            multiplyPacked(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
+                           prepackedB: packed.baseAddress, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
+        }
+    }
+
+    /// The depth of each packed block for a product of depth `k`: equal blocks no deeper than `kc`
+    /// (e.g. 784 = 2 × 392, not 512 + 272), so no block is a thin remainder.
+    static func depthBlock(_ k: Int) -> Int {
+        let blocks = (k + kc - 1) / kc
+        return (k + blocks - 1) / blocks
+    }
+
+    /// The BLIS loop nest: `B` packed per `NC × KC` block (or taken from `prepackedB`, laid out block after
+    /// block in the same order), `A` packed per `MC × KC` block, the micro-kernel over `MR × NR` tiles.
+    static func multiplyPacked(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, prepackedB: UnsafePointer<Float>?,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
+    ) {
         let pool = ThreadPool.shared
         let threads = Swift.max(1, Swift.min(pool.threadCount, (m + mr - 1) / mr))
         // Row blocks: at most MC rows each, multiples of MR, and a multiple of the thread count so every thread
@@ -68,16 +99,15 @@ public enum GEMM {
         let blockCount = ((m + mc - 1) / mc + threads - 1) / threads * threads
         let blockRows = ((m + blockCount - 1) / blockCount + mr - 1) / mr * mr
         let blocks = (m + blockRows - 1) / blockRows
-        // Depth blocks of equal size (e.g. 784 = 4 × 196, not 3 × 256 + 16) so no block is a thin remainder.
-        let depthBlock = (k + (k + kc - 1) / kc - 1) / ((k + kc - 1) / kc)
+        let depthBlock = depthBlock(k)
         let kcMax = depthBlock
         let ncMax = Swift.min(nc, n)
-        let packedBCount = kcMax * ((ncMax + nr - 1) / nr) * nr
+        let packedBCount = prepackedB == nil ? kcMax * ((ncMax + nr - 1) / nr) * nr : 0
         let packedACount = kcMax * blockRows
         let workspace = Workspace.take(floats: packedBCount + packedACount * threads)
         defer { Workspace.give(workspace) }
-        let packedB = workspace.pointer
-        let packedAs = packedB + packedBCount
+        let packedAs = workspace.pointer + packedBCount
+        var prepackedOffset = 0
 
         var jc = 0
         while jc < n {
@@ -87,10 +117,18 @@ public enum GEMM {
             while pc < k {
                 let kcCur = Swift.min(depthBlock, k - pc)
                 let (row, column) = (pc, jc)
-                pool.parallelFor(Swift.min(threads, panels)) { part, _ in
-                    let first = part * panels / Swift.min(threads, panels), last = (part + 1) * panels / Swift.min(threads, panels)
-                    packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
-                          width: Swift.min(ncCur - first * nr, (last - first) * nr), into: packedB + first * nr * kcCur)
+                let packedB: UnsafePointer<Float>
+                if let prepackedB {
+                    packedB = prepackedB + prepackedOffset
+                    prepackedOffset += kcCur * panels * nr
+                } else {
+                    let destination = workspace.pointer
+                    pool.parallelFor(Swift.min(threads, panels)) { part, _ in
+                        let first = part * panels / Swift.min(threads, panels), last = (part + 1) * panels / Swift.min(threads, panels)
+                        packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
+                              width: Swift.min(ncCur - first * nr, (last - first) * nr), into: destination + first * nr * kcCur)
+                    }
+                    packedB = UnsafePointer(destination)
                 }
                 let load = accumulate || pc > 0
                 let blockEpilogue = pc + kcCur == k ? epilogue : .none

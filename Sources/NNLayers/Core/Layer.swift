@@ -49,9 +49,15 @@ extension Layer {
 /// A learnable tensor and its gradient, shared by reference between a layer and the optimiser.
 public final class Parameter {
     /// The current value.
-    public var value: Tensor
+    public var value: Tensor {
+        didSet { version &+= 1 }
+    }
     /// ∂L/∂value from the latest backward pass; same shape as `value`.
     public var gradient: Tensor
+    /// Changes whenever `value` is assigned or mutated in place (by an optimiser, a checkpoint load, user
+    /// code): a layer compares it to know whether something it derived from the value, such as packed
+    /// weights for inference, is still current.
+    public private(set) var version = 0
 
     /// Creates a parameter with a zero gradient.
     public init(_ value: Tensor) {

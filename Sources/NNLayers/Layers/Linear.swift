@@ -28,6 +28,9 @@ public final class Linear: RegistrableLayer {
     private let outputSampleShape: [Int]
     private var output: Tensor?
     private var inputGradient: Tensor?
+    /// The weight packed for `GEMM` at inference, and the `weight.version` it was packed from.
+    private var packedWeight = GEMM.PackedMatrix()
+    private var packedWeightVersion: Int?
 
     /// Creates a layer with initialised weights and a zero bias.
     public init(inputSize: Int, outputSize: Int, initializer: WeightInitializer = .he, bias: Bool = true, seed: UInt64 = 0) throws {
@@ -92,6 +95,15 @@ public final class Linear: RegistrableLayer {
         let (inputSize, outputSize) = (self.inputSize, self.outputSize)
         var y = output.takeBuffer()
         y.resize(batch: rows, sampleShape: outputSampleShape)
+        // At inference the weight stays the same from batch to batch: pack it once, not on every product.
+        // Training changes it every step, so there it is packed inside each product as usual.
+        let usesPackedWeight = !training && rows > GEMM.fewRowLimit
+        if usesPackedWeight && packedWeightVersion != weight.version {
+            weight.value.withUnsafeBufferPointer { w in
+                GEMM.pack(k: inputSize, n: outputSize, b: w.baseAddress!, ldb: outputSize, into: &packedWeight)
+            }
+            packedWeightVersion = weight.version
+        }
         input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { y in
@@ -100,7 +112,8 @@ public final class Linear: RegistrableLayer {
                             m: rows, n: outputSize, k: inputSize, a: x.baseAddress!, lda: inputSize,
                             b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize,
                             epilogue: bias == nil ? (applyingReLU ? .relu : .none)
-                                : (applyingReLU ? .biasReLU(b.baseAddress!) : .bias(b.baseAddress!)))
+                                : (applyingReLU ? .biasReLU(b.baseAddress!) : .bias(b.baseAddress!)),
+                            packedB: usesPackedWeight ? packedWeight : nil)
                     }
                 }
             }
