@@ -434,8 +434,8 @@ public enum GEMM {
     /// `lda` and 1).
     ///
     /// When adding to `C`, full-width rows are loaded into the accumulators before the depth loop, so that their
-    /// cache misses overlap the arithmetic. Tiles of one or two rows (the last tile when `m mod 6` is 1 or 2) use a
-    /// two-row loop instead of computing four rows of padding.
+    /// cache misses overlap the arithmetic. The last tile of `m mod 6` rows runs a two-row loop (1 or 2 rows) or a
+    /// four-row loop (3 or 4 rows, e.g. a batch of 64) instead of computing rows of padding.
     @inline(__always)
     static func microKernel(
         depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int, b: UnsafePointer<Float>,
@@ -463,6 +463,16 @@ public enum GEMM {
                 let bv = bp.load16(0)
                 c0 = c0.addingProduct(a0[p], bv)
                 c1 = c1.addingProduct(a1[p], bv)
+                p &+= aDepthStride
+                bp += nr
+            }
+        } else if rows <= 4 {
+            for _ in 0..<depth {
+                let bv = bp.load16(0)
+                c0 = c0.addingProduct(a0[p], bv)
+                c1 = c1.addingProduct(a1[p], bv)
+                c2 = c2.addingProduct(a2[p], bv)
+                c3 = c3.addingProduct(a3[p], bv)
                 p &+= aDepthStride
                 bp += nr
             }
