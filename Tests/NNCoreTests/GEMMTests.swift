@@ -123,4 +123,34 @@ import Testing
             #expect(actual == expected, "m=\(m) n=\(n) k=\(k)")
         }
     }
+    /// A single row against a large `B` is streamed in blocks; reading the blocks last to first gives the same
+    /// bits as first to last, for column and depth tails, one block or many, and a transposed `A`.
+    @Test(arguments: [false, true])
+    func streamedRowIsTheSameInBothDirections(transposeA: Bool) throws {
+        for (n, k) in [(150, 130), (256, 784), (70, 301), (64, 1000), (4000, 37), (128, 256)] {
+            var generator = SeededGenerator(seed: UInt64(n * 7 + k))
+            // A single row stored transposed is a column: k values lda = 1 apart, the same memory.
+            let a = try Tensor.randomUniform([k], low: -1, high: 1, generator: &generator).scalars
+            let b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            let start = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
+            func streamed(backward: Bool) -> [Float] {
+                var c = start
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            GEMM.multiply(m: 1, n: n, k: k, a: a.baseAddress!, lda: transposeA ? 1 : k, transposeA: transposeA,
+                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, accumulate: true,
+                                          epilogue: .relu, streamBackward: backward)
+                        }
+                    }
+                }
+                return c
+            }
+            let (forward, backward) = (streamed(backward: false), streamed(backward: true))
+            #expect(forward == backward, "n=\(n) k=\(k)")
+            let expected = naive(a, b, m: 1, n: n, k: k, transposeA: false, transposeB: false)
+            let worst = zip(forward, zip(expected, start)).map { abs(Double($0) - max(0, $1.0 + Double($1.1))) }.max() ?? 0
+            #expect(worst < 1e-4 * Double(k).squareRoot(), "n=\(n) k=\(k) worst=\(worst)")
+        }
+    }
 }

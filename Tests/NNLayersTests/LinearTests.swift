@@ -82,4 +82,16 @@ import Testing
         #expect(assigned.inference == assigned.training)
         #expect(assigned.inference != stepped.inference)
     }
+    /// A single sample reads the weight in alternate directions on alternate calls; the output never changes.
+    @Test func singleSampleOutputIsTheSameOnEveryCall() throws {
+        let layer = try Linear(inputSize: 300, outputSize: 70, seed: 8)
+        let x = GradientCheck.sample([1, 300], seed: 9)
+        let outputs = try (0..<3).map { _ in try layer.forward(x, training: false).scalars }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        let w = layer.weight.value.scalars
+        for j in 0..<70 {
+            let expected = (0..<300).reduce(0.0) { $0 + Double(x.scalars[$1]) * Double(w[$1 * 70 + j]) }
+            #expect(abs(Double(outputs[0][j]) - expected) < 1e-4)
+        }
+    }
 }

@@ -45,12 +45,15 @@ public enum GEMM {
     ///   - packedB: `op(B)` already packed by `pack(k:n:b:ldb:transposeB:into:)` (a layer's weights at inference);
     ///     used instead of packing `B` again whenever the product goes through the packed path (`m > fewRowLimit`).
     ///     It must have been packed from this `B` with this `k` and `n`.
+    ///   - streamBackward: for a single row that streams a `B` larger than L1, read `B` from its last block to
+    ///     its first. The result is the same bit for bit; a caller that alternates it between calls with the same
+    ///     `B` finds the part read last by the previous call still in L2 (`multiplySingleRowStreaming`).
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool = false, epilogue: Epilogue = .none, packedB: PackedMatrix? = nil
+        accumulate: Bool = false, epilogue: Epilogue = .none, packedB: PackedMatrix? = nil, streamBackward: Bool = false
     ) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
@@ -63,7 +66,7 @@ public enum GEMM {
         }
         if m <= fewRowLimit && !transposeB {
             multiplyFewRows(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, c: c, ldc: ldc,
-                            accumulate: accumulate, epilogue: epilogue)
+                            accumulate: accumulate, epilogue: epilogue, streamBackward: streamBackward)
             return
         }
         guard let packedB else {
@@ -173,7 +176,8 @@ public enum GEMM {
     /// accumulators hide the FMA latency), 32 for a pair (each value of `B` feeds two FMAs).
     static func multiplyFewRows(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue,
+        streamBackward: Bool
     ) {
         // Element p of row i of op(A) is a[i * rowStride + p * depthStride].
         let (rowStride, depthStride) = transposeA ? (1, lda) : (lda, 1)
@@ -187,9 +191,10 @@ public enum GEMM {
                 applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
                 i += 2
             } else if n >= 64 && k &* n >= 16_384 {
-                // B larger than L1: streamed front to back (measured on the MLP's three layers at batch 1:
-                // 17.1 µs against 22.3 with register tiles down the whole depth).
-                multiplySingleRowStreaming(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
+                // B larger than L1: streamed (measured on the MLP's three layers at batch 1: 17.1 µs against 22.3
+                // with register tiles down the whole depth).
+                multiplySingleRowStreaming(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate,
+                                           backward: streamBackward)
                 applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
                 i += 1
             } else {
@@ -245,44 +250,84 @@ public enum GEMM {
         }
     }
 
-    /// `c[0..<n] (+)= Σₚ a[p·depthStride] · b[p·ldb + 0..<n]`, reading `B` front to back, four rows at a time,
-    /// with `c` kept in L1: the order the hardware prefetcher streams fastest when `B` comes from L3.
+    /// `c[0..<n] (+)= Σₚ a[p·depthStride] · b[p·ldb + 0..<n]`, reading `B` front to back in blocks of about
+    /// 64 KiB, four rows at a time, with the row being summed kept in L1: the order the hardware prefetcher
+    /// streams fastest when `B` comes from L3.
+    ///
+    /// Each block sums into its own partial row and the partial rows are added in block order, so the blocks can
+    /// be read in either order with the same result, bit for bit. `backward` reads the last block first: a
+    /// caller that alternates the direction between calls with the same `B` (a layer at batch 1) starts each
+    /// call with the blocks the previous call read last, which are still in L2.
     static func multiplySingleRowStreaming(
         n: Int, k: Int, a: UnsafePointer<Float>, depthStride: Int, b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, accumulate: Bool, backward: Bool
     ) {
-        if !accumulate { c.initialize(repeating: 0, count: n) }
+        // Blocks of about 64 KiB of B (16 384 floats), at most 16 of them, a multiple of four rows deep.
+        let blockDepth = (Swift.max(16_384 / n, (k + 15) / 16, 1) + 3) / 4 * 4
+        let blocks = (k + blockDepth - 1) / blockDepth
+        let workspace = Workspace.take(floats: blocks * n)
+        defer { Workspace.give(workspace) }
+        let partials = workspace.pointer
+        for step in 0..<blocks {
+            let block = backward ? blocks - 1 - step : step
+            let first = block * blockDepth
+            accumulateRows(first ..< Swift.min(k, first + blockDepth), n: n, a: a, depthStride: depthStride, b: b, ldb: ldb,
+                           into: partials + block * n)
+        }
         let wide = n & ~15
-        var p = 0
-        while p &+ 4 <= k {
+        var j = 0
+        while j < wide {
+            var s = partials.load16(j)
+            for block in 1..<blocks { s += (partials + block * n).load16(j) }
+            c.store16(accumulate ? c.load16(j) + s : s, j)
+            j &+= 16
+        }
+        while j < n {
+            var s = partials[j]
+            for block in 1..<blocks { s += partials[block * n + j] }
+            c[j] = accumulate ? c[j] + s : s
+            j &+= 1
+        }
+    }
+
+    /// `out[0..<n] = Σ_{p ∈ rows} a[p·depthStride] · b[p·ldb + 0..<n]`, four rows of `B` at a time.
+    @inline(__always)
+    static func accumulateRows(
+        _ rows: Range<Int>, n: Int, a: UnsafePointer<Float>, depthStride: Int, b: UnsafePointer<Float>, ldb: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        out.initialize(repeating: 0, count: n)
+        let wide = n & ~15
+        var p = rows.lowerBound
+        while p &+ 4 <= rows.upperBound {
             let x0 = a[p &* depthStride], x1 = a[(p &+ 1) &* depthStride]
             let x2 = a[(p &+ 2) &* depthStride], x3 = a[(p &+ 3) &* depthStride]
             let r0 = b + p &* ldb, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb
             var j = 0
             while j < wide {
-                var s = c.load16(j)
+                var s = out.load16(j)
                 s = s.addingProduct(x0, r0.load16(j))
                 s = s.addingProduct(x1, r1.load16(j))
                 s = s.addingProduct(x2, r2.load16(j))
                 s = s.addingProduct(x3, r3.load16(j))
-                c.store16(s, j)
+                out.store16(s, j)
                 j &+= 16
             }
             while j < n {
-                c[j] = c[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j]
+                out[j] = out[j] + x0 * r0[j] + x1 * r1[j] + x2 * r2[j] + x3 * r3[j]
                 j &+= 1
             }
             p &+= 4
         }
-        while p < k {
+        while p < rows.upperBound {
             let x = a[p &* depthStride], r = b + p &* ldb
             var j = 0
             while j < wide {
-                c.store16(c.load16(j).addingProduct(x, r.load16(j)), j)
+                out.store16(out.load16(j).addingProduct(x, r.load16(j)), j)
                 j &+= 16
             }
             while j < n {
-                c[j] = c[j].addingProduct(x, r[j])
+                out[j] = out[j].addingProduct(x, r[j])
                 j &+= 1
             }
             p &+= 1

@@ -31,6 +31,8 @@ public final class Linear: RegistrableLayer {
     /// The weight packed for `GEMM` at inference, and the `weight.version` it was packed from.
     private var packedWeight = GEMM.PackedMatrix()
     private var packedWeightVersion: Int?
+    /// The direction a single-sample forward pass reads the weight in; it alternates from call to call.
+    private var streamWeightBackward = false
 
     /// Creates a layer with initialised weights and a zero bias.
     public init(inputSize: Int, outputSize: Int, initializer: WeightInitializer = .he, bias: Bool = true, seed: UInt64 = 0) throws {
@@ -104,6 +106,10 @@ public final class Linear: RegistrableLayer {
             }
             packedWeightVersion = weight.version
         }
+        // A single sample streams the weight from memory. Reading it in alternate directions on alternate calls
+        // starts each call with what the last one read last, which is still in L2 (the result is the same).
+        let streamBackward = rows == 1 && streamWeightBackward
+        if rows == 1 { streamWeightBackward.toggle() }
         input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { y in
@@ -113,7 +119,7 @@ public final class Linear: RegistrableLayer {
                             b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize,
                             epilogue: bias == nil ? (applyingReLU ? .relu : .none)
                                 : (applyingReLU ? .biasReLU(b.baseAddress!) : .bias(b.baseAddress!)),
-                            packedB: usesPackedWeight ? packedWeight : nil)
+                            packedB: usesPackedWeight ? packedWeight : nil, streamBackward: streamBackward)
                     }
                 }
             }
