@@ -447,7 +447,16 @@ public enum GEMM {
             let rows = Swift.min(mr, height - i0)
             if transposed {
                 if rows == mr {
-                    for p in 0..<depth { (panel + p * mr).update(from: a + (column + p) * lda + row + i0, count: mr) }
+                    // Six contiguous values per depth step, copied directly (a generic `update(from:count:)` here
+                    // became a `memmove` call per step, 10 % of the time of the Aᵀ·B product).
+                    var source = a + (column &* lda &+ row &+ i0), out = panel
+                    for _ in 0..<depth {
+                        out.store4(source.load4(0), 0)
+                        UnsafeMutableRawPointer(out + 4).storeBytes(
+                            of: UnsafeRawPointer(source + 4).loadUnaligned(as: SIMD2<Float>.self), as: SIMD2<Float>.self)
+                        source += lda
+                        out += mr
+                    }
                 } else {
                     for p in 0..<depth {
                         let source = a + (column + p) * lda + row + i0
