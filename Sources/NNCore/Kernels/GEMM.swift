@@ -13,10 +13,10 @@ public enum GEMM {
     /// Columns of the register tile.
     public static let nr = 16
     /// Largest depth of one packed block; depths are split into equal blocks no deeper than this (784 → 2 × 392,
-    /// 2048 → 4 × 512). Measured on Zen 4 among 256/320/384/512: equal to 384 on the MLP's shapes and 4–7 %
-    /// faster on 1024² and 2048² (fewer passes over `C`).
+    /// 2048 → 4 × 512). Measured on the 2-core EPYC VM (AVX2, 512 KiB L2) among 256/320/384/512: equal to 384
+    /// on the MLP's shapes and 4–7 % faster on 1024² and 2048² (fewer passes over `C`).
     public static let kc = 512
-    /// Rows of `A` packed at a time (an `MC × KC` block, 216 KiB, stays in the 1 MiB L2).
+    /// Rows of `A` packed at a time (an `MC × KC` block, 288 KiB, stays in the 512 KiB L2).
     public static let mc = 144
     /// Columns of `B` packed at a time.
     public static let nc = 2048
@@ -139,7 +139,7 @@ public enum GEMM {
                     let ic = block * blockRows
                     let mcCur = Swift.min(blockRows, m - ic)
                     let packedA = packedAs + thread * packedACount
-                    // Measured on Zen 4: reading A in place is 2–4 % faster up to n = 512 (the MLP's forward pass, 256²,
+                    // Measured on the EPYC VM: reading A in place is 2–4 % faster up to n = 512 (the MLP's forward pass, 256²,
                     // 512²) and 2 % slower on 1024² and 2048², where the rows are 4–8 KiB apart.
                     let direct = !transposeA && n <= 512
                     if !direct {
