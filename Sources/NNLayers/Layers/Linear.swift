@@ -5,6 +5,9 @@
 ///
 /// Gradients: `∂L/∂x = ∂L/∂y · Wᵀ` (reshaped to the input's shape), `∂L/∂W = xᵀ · ∂L/∂y`,
 /// `∂L/∂b = Σₙ ∂L/∂yₙ`.
+///
+/// Inference on more than four rows keeps a copy of `W` packed for the GEMM (as large as `W`), rebuilt
+/// whenever `weight.version` changes, so batches after the first skip packing it.
 public final class Linear: RegistrableLayer {
     public static let typeName = "Linear"
     public static let aliases = ["Affine", "Dense"]
