@@ -16,13 +16,12 @@ extension GEMM {
         public init() {}
     }
 
-    /// Packs `op(B)` (`k × n`; stored `n × k` when `transposeB`) into `packed`, reusing its storage when it is
-    /// large enough.
+    /// Packs `op(B)` (`k × n`; stored `n × k` when `transposeB`) into `packed`, reusing its storage when the size
+    /// has not changed.
     public static func pack(
         k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false, into packed: inout PackedMatrix
     ) {
         precondition(k >= 0 && n >= 0, "GEMM.pack: negative size \(k) × \(n)")
-        let depthBlock = k > 0 ? depthBlock(k) : 0
         // Every column block but the last is NC wide, a multiple of NR; only the last one is padded.
         let count = k * (n / nc * nc + (n % nc + nr - 1) / nr * nr)
         packed.depth = k
@@ -31,20 +30,9 @@ extension GEMM {
             packed.storage = [Float](repeating: 0, count: count)
         }
         packed.storage.withUnsafeMutableBufferPointer { storage in
-            var offset = 0
-            var jc = 0
-            while jc < n {
-                let ncCur = Swift.min(nc, n - jc)
-                let panels = (ncCur + nr - 1) / nr
-                var pc = 0
-                while pc < k {
-                    let kcCur = Swift.min(depthBlock, k - pc)
-                    packB(b, ldb: ldb, transposed: transposeB, row: pc, column: jc, depth: kcCur, width: ncCur,
-                          into: storage.baseAddress! + offset)
-                    offset += kcCur * panels * nr
-                    pc += kcCur
-                }
-                jc += ncCur
+            forEachBlockOfB(k: k, n: n) { block in
+                packB(b, ldb: ldb, transposed: transposeB, row: block.row, column: block.column, depth: block.depth,
+                      width: block.width, into: storage.baseAddress! + block.packedOffset)
             }
         }
     }

@@ -110,61 +110,79 @@ public enum GEMM {
         let workspace = Workspace.take(floats: packedBCount + packedACount * threads)
         defer { Workspace.give(workspace) }
         let packedAs = workspace.pointer + packedBCount
-        var prepackedOffset = 0
 
-        var jc = 0
-        while jc < n {
-            let ncCur = Swift.min(nc, n - jc)
-            let panels = (ncCur + nr - 1) / nr
-            var pc = 0
-            while pc < k {
-                let kcCur = Swift.min(depthBlock, k - pc)
-                let (row, column) = (pc, jc)
-                let packedB: UnsafePointer<Float>
-                if let prepackedB {
-                    packedB = prepackedB + prepackedOffset
-                    prepackedOffset += kcCur * panels * nr
-                } else {
-                    let destination = workspace.pointer
-                    pool.parallelFor(Swift.min(threads, panels)) { part, _ in
-                        let first = part * panels / Swift.min(threads, panels), last = (part + 1) * panels / Swift.min(threads, panels)
-                        packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
-                              width: Swift.min(ncCur - first * nr, (last - first) * nr), into: destination + first * nr * kcCur)
-                    }
-                    packedB = UnsafePointer(destination)
+        forEachBlockOfB(k: k, n: n) { blockOfB in
+            let (row, column, kcCur, ncCur, panels) = (blockOfB.row, blockOfB.column, blockOfB.depth, blockOfB.width, blockOfB.panels)
+            let packedB: UnsafePointer<Float>
+            if let prepackedB {
+                packedB = prepackedB + blockOfB.packedOffset
+            } else {
+                let destination = workspace.pointer
+                pool.parallelFor(Swift.min(threads, panels)) { part, _ in
+                    let first = part * panels / Swift.min(threads, panels), last = (part + 1) * panels / Swift.min(threads, panels)
+                    packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
+                          width: Swift.min(ncCur - first * nr, (last - first) * nr), into: destination + first * nr * kcCur)
                 }
-                let load = accumulate || pc > 0
-                let blockEpilogue = pc + kcCur == k ? epilogue : .none
-                pool.parallelFor(blocks) { block, thread in
-                    let ic = block * blockRows
-                    let mcCur = Swift.min(blockRows, m - ic)
-                    let packedA = packedAs + thread * packedACount
-                    // Measured on the EPYC VM: reading A in place is 2–4 % faster up to n = 512 (the MLP's forward pass, 256²,
-                    // 512²) and 2 % slower on 1024² and 2048², where the rows are 4–8 KiB apart.
-                    let direct = !transposeA && n <= 512
-                    if !direct {
-                        packA(a, lda: lda, transposed: transposeA, row: ic, column: row, height: mcCur, depth: kcCur, into: packedA)
-                    }
-                    var jr = 0
-                    while jr < ncCur {
-                        let columns = Swift.min(nr, ncCur - jr)
-                        var ir = 0
-                        while ir < mcCur {
-                            let tileA: UnsafePointer<Float> = direct ? a + ((ic + ir) * lda + row) : UnsafePointer(packedA + ir * kcCur)
-                            microKernel(
-                                depth: kcCur, a: tileA,
-                                aRowStride: direct ? lda : 1, aDepthStride: direct ? 1 : mr, b: packedB + jr * kcCur,
-                                c: c + (ic + ir) * ldc + column + jr, ldc: ldc,
-                                rows: Swift.min(mr, mcCur - ir), columns: columns, load: load,
-                                epilogue: blockEpilogue, columnOffset: column + jr)
-                            ir += mr
-                        }
-                        jr += nr
-                    }
-                }
-                pc += kcCur
+                packedB = UnsafePointer(destination)
             }
-            jc += ncCur
+            let load = accumulate || row > 0
+            let blockEpilogue = row + kcCur == k ? epilogue : .none
+            pool.parallelFor(blocks) { block, thread in
+                let ic = block * blockRows
+                let mcCur = Swift.min(blockRows, m - ic)
+                let packedA = packedAs + thread * packedACount
+                // Measured on the EPYC VM: reading A in place is 2–4 % faster up to n = 512 (the MLP's forward pass,
+                // 256², 512²) and 2 % slower on 1024² and 2048², where the rows are 4–8 KiB apart.
+                let direct = !transposeA && n <= 512
+                if !direct {
+                    packA(a, lda: lda, transposed: transposeA, row: ic, column: row, height: mcCur, depth: kcCur, into: packedA)
+                }
+                var jr = 0
+                while jr < ncCur {
+                    let columns = Swift.min(nr, ncCur - jr)
+                    var ir = 0
+                    while ir < mcCur {
+                        let tileA: UnsafePointer<Float> = direct ? a + ((ic + ir) * lda + row) : UnsafePointer(packedA + ir * kcCur)
+                        microKernel(
+                            depth: kcCur, a: tileA,
+                            aRowStride: direct ? lda : 1, aDepthStride: direct ? 1 : mr, b: packedB + jr * kcCur,
+                            c: c + (ic + ir) * ldc + column + jr, ldc: ldc,
+                            rows: Swift.min(mr, mcCur - ir), columns: columns, load: load,
+                            epilogue: blockEpilogue, columnOffset: column + jr)
+                        ir += mr
+                    }
+                    jr += nr
+                }
+            }
+        }
+    }
+
+    /// One `NC × KC` block of `op(B)`: its columns, its rows, and where it starts when all blocks of `op(B)` are
+    /// packed one after another (`PackedMatrix`).
+    struct BlockOfB {
+        let column, width, row, depth, packedOffset: Int
+        /// The `NR`-wide panels it packs into (the last one zero-padded).
+        var panels: Int { (width + nr - 1) / nr }
+    }
+
+    /// Visits the blocks of a `k × n` `op(B)` in the order products use them: column blocks of `NC`, and within
+    /// each, depth blocks of `depthBlock(k)`. `multiply` and `pack` both go through here, so a packing made
+    /// ahead of time has its blocks where the product looks for them.
+    static func forEachBlockOfB(k: Int, n: Int, _ body: (BlockOfB) -> Void) {
+        guard k > 0 else { return }
+        let depthBlock = depthBlock(k)
+        var offset = 0
+        var column = 0
+        while column < n {
+            let width = Swift.min(nc, n - column)
+            var row = 0
+            while row < k {
+                let block = BlockOfB(column: column, width: width, row: row, depth: Swift.min(depthBlock, k - row), packedOffset: offset)
+                body(block)
+                offset += block.depth * block.panels * nr
+                row += block.depth
+            }
+            column += width
         }
     }
 
