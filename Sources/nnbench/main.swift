@@ -114,7 +114,7 @@ func ourGFLOPS(_ s: Shape) -> Double {
     var generator = SeededGenerator(seed: 1)
     let a = try! Tensor.randomNormal([s.m * s.k], generator: &generator)
     let b = try! Tensor.randomNormal([s.k * s.n], generator: &generator)
-    var c = [Float](repeating: 0, count: s.m * s.n)
+    var c = try! Tensor.zeros([s.m * s.n])
     let seconds = a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in

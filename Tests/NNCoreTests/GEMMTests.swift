@@ -1,4 +1,4 @@
-import NNCore
+@testable import NNCore
 import Testing
 
 /// GEMM against a naive triple loop in `Double`, across the three forms, odd sizes and block edges.
@@ -151,6 +151,50 @@ import Testing
             let expected = naive(a, b, m: 1, n: n, k: k, transposeA: false, transposeB: false)
             let worst = zip(forward, zip(expected, start)).map { abs(Double($0) - max(0, $1.0 + Double($1.1))) }.max() ?? 0
             #expect(worst < 1e-4 * Double(k).squareRoot(), "n=\(n) k=\(k) worst=\(worst)")
+        }
+    }
+
+    /// A wide `C` that does not start on a cache line has its first columns computed apart so the tiles align;
+    /// the result is the same, bit for bit, as with `C` aligned: with a bias, with accumulation, with `Bᵀ`, and
+    /// with `ldc > n`.
+    @Test(arguments: [false, true])
+    func misalignedCGivesTheSameBitsAsAlignedC(transposeB: Bool) throws {
+        for (m, n, k, ldc) in [(13, 1040, 70, 1040), (7, 1030, 33, 1040), (20, 2048, 9, 2048)] {
+            var generator = SeededGenerator(seed: UInt64(m * 17 + n + k))
+            let a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
+            let b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            let bias = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
+            let start = try Tensor.randomUniform([m * ldc], low: -1, high: 1, generator: &generator).scalars
+            let storage = UnsafeMutableRawPointer.allocate(byteCount: (m * ldc + 16) * 4, alignment: 64)
+            defer { storage.deallocate() }
+            var results: [[Float]] = []
+            for offset in [0, 1, 4, 12] {
+                let c = storage.bindMemory(to: Float.self, capacity: m * ldc + 16) + offset
+                #expect(GEMM.columnsBeforeAlignedC(c: c, ldc: ldc, n: n) == (16 - offset) % 16)
+                c.initialize(from: start, count: m * ldc)
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        bias.withUnsafeBufferPointer { bias in
+                            GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: transposeB ? k : n,
+                                          transposeB: transposeB, c: c, ldc: ldc, accumulate: true, epilogue: .bias(bias.baseAddress!))
+                        }
+                    }
+                }
+                results.append(Array(UnsafeBufferPointer(start: c, count: m * ldc)))
+            }
+            for (offset, result) in zip([1, 4, 12], results.dropFirst()) {
+                let differing = zip(result, results[0]).filter { $0 != $1 }.count
+                #expect(differing == 0, "m=\(m) n=\(n) k=\(k) offset=\(offset)")
+            }
+            let expected = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: transposeB)
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    let want = j < n ? expected[i * n + j] + Double(start[i * ldc + j]) + Double(bias[j]) : Double(start[i * ldc + j])
+                    worst = max(worst, abs(Double(results[0][i * ldc + j]) - want))
+                }
+            }
+            #expect(worst < 1e-4 * Double(k).squareRoot() + 1e-6, "m=\(m) n=\(n) k=\(k) worst=\(worst)")
         }
     }
 }
