@@ -12,10 +12,15 @@ public enum GEMM {
     public static let mr = 6
     /// Columns of the register tile.
     public static let nr = 16
-    /// Largest depth of one packed block; depths are split into equal blocks no deeper than this (784 → 2 × 392,
-    /// 2048 → 4 × 512). Measured on the 2-core EPYC VM (AVX2, 512 KiB L2) among 256/320/384/512: equal to 384
-    /// on the MLP's shapes and 4–7 % faster on 1024² and 2048² (fewer passes over `C`).
+    /// Largest depth of one packed block when a product is deeper than `singleBlockDepth`; such depths are split
+    /// into equal blocks no deeper than this (1024 → 2 × 512, 2048 → 4 × 512). Measured on the 2-core EPYC VM
+    /// (AVX2, 512 KiB L2) among 256/320/384/512: 4–7 % faster than 384 on 1024² and 2048² (fewer passes over `C`).
     public static let kc = 512
+    /// Products up to this deep run as one depth block, so `C` is written once. The MLP's first layer (depth 784)
+    /// ran 1.4–1.8 % faster as one block than as 2 × 392 on one thread and 1–1.5 % on two; the direct rows of
+    /// `A` (128 × 784 floats) and a panel of `B` still fit in L2 together. 1024² and 2048² gained nothing from
+    /// deeper blocks.
+    public static let singleBlockDepth = 800
     /// Rows of `A` packed at a time (an `MC × KC` block, 288 KiB, stays in the 512 KiB L2).
     public static let mc = 144
     /// Columns of `B` packed at a time.
@@ -116,9 +121,10 @@ public enum GEMM {
         return (64 - misalignment) / 4
     }
 
-    /// The depth of each packed block for a product of depth `k`: equal blocks no deeper than `kc`
-    /// (e.g. 784 = 2 × 392, not 512 + 272), so no block is a thin remainder.
+    /// The depth of each packed block for a product of depth `k`: all of it up to `singleBlockDepth`, else equal
+    /// blocks no deeper than `kc` (e.g. 1100 = 3 × 367, not 512 + 512 + 76), so no block is a thin remainder.
     static func depthBlock(_ k: Int) -> Int {
+        guard k > singleBlockDepth else { return k }
         let blocks = (k + kc - 1) / kc
         return (k + blocks - 1) / blocks
     }
