@@ -197,4 +197,62 @@ import Testing
             #expect(worst < 1e-4 * Double(k).squareRoot() + 1e-6, "m=\(m) n=\(n) k=\(k) worst=\(worst)")
         }
     }
+
+    /// A single row that skips the rows of `B` meeting a zero of `A` gives the same bits as reading them all, with
+    /// column tails, several blocks, both directions and a transposed `A`; so does a row of zeros.
+    @Test(arguments: [false, true])
+    func skippingZerosOfAGivesTheSameBits(transposeA: Bool) throws {
+        for (n, k, zeroEvery) in [(150, 130, 2), (256, 784, 3), (70, 301, 1), (4000, 37, 2), (128, 256, 5)] {
+            var generator = SeededGenerator(seed: UInt64(n * 3 + k))
+            var a = try Tensor.randomUniform([k], low: -1, high: 1, generator: &generator).scalars
+            for p in a.indices where p % (zeroEvery + 1) != 0 || zeroEvery == 1 { a[p] = 0 }
+            if zeroEvery == 1 { a[k / 2] = 0.5 }
+            let b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            func product(skipping: Bool, backward: Bool) -> [Float] {
+                var c = [Float](repeating: .nan, count: n)
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            GEMM.multiply(m: 1, n: n, k: k, a: a.baseAddress!, lda: transposeA ? 1 : k, transposeA: transposeA,
+                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, streamBackward: backward,
+                                          skipZerosInA: skipping)
+                        }
+                    }
+                }
+                return c
+            }
+            let dense = product(skipping: false, backward: false)
+            #expect(product(skipping: true, backward: false) == dense, "n=\(n) k=\(k)")
+            #expect(product(skipping: true, backward: true) == dense, "n=\(n) k=\(k)")
+            let expected = naive(a, b, m: 1, n: n, k: k, transposeA: false, transposeB: false)
+            let worst = zip(dense, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 1e-4 * Double(k).squareRoot(), "n=\(n) k=\(k) worst=\(worst)")
+        }
+        var zeros = [Float](repeating: 0, count: 300), c = [Float](repeating: .nan, count: 100)
+        let b = [Float](repeating: 1, count: 300 * 100)
+        zeros.withUnsafeMutableBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(m: 1, n: 100, k: 300, a: a.baseAddress!, lda: 300, b: b.baseAddress!, ldb: 100,
+                                  c: c.baseAddress!, ldc: 100, skipZerosInA: true)
+                }
+            }
+        }
+        #expect(c.allSatisfy { $0 == 0 && $0.sign == .plus })
+    }
+
+    /// `allFinite` finds an infinity or a NaN wherever it is, in the vector body or the tail.
+    @Test func allFiniteFindsInfinitiesAndNaNs() {
+        let finite = (0..<37).map { Float($0) * 1e30 - 1e31 }
+        finite.withUnsafeBufferPointer { #expect(Kernels.allFinite($0)) }
+        [Float]().withUnsafeBufferPointer { #expect(Kernels.allFinite($0)) }
+        for position in [0, 15, 16, 31, 32, 36] {
+            for bad in [Float.infinity, -.infinity, .nan] {
+                var values = finite
+                values[position] = bad
+                values.withUnsafeBufferPointer { #expect(!Kernels.allFinite($0), "\(bad) at \(position)") }
+            }
+        }
+    }
 }
+

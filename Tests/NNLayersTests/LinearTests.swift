@@ -94,4 +94,34 @@ import Testing
             #expect(abs(Double(outputs[0][j]) - expected) < 1e-4)
         }
     }
+
+    /// A single sample with zero inputs skips their rows of `W` and still gives the dense product bit for bit; a
+    /// weight that is infinite turns the skipping off, so `0 · ∞` still makes the output NaN.
+    @Test func singleSampleSkipsZeroInputsOnlyWhenEveryWeightIsFinite() throws {
+        let layer = try Linear(inputSize: 300, outputSize: 70, seed: 10)
+        var x = GradientCheck.sample([1, 300], seed: 11).scalars
+        for i in x.indices where i % 3 != 0 { x[i] = 0 }
+        let input = try Tensor(shape: [1, 300], scalars: x)
+        func dense() -> [Float] {
+            var y = [Float](repeating: 0, count: 70)
+            x.withUnsafeBufferPointer { x in
+                layer.weight.value.withUnsafeBufferPointer { w in
+                    layer.bias!.value.withUnsafeBufferPointer { b in
+                        y.withUnsafeMutableBufferPointer { y in
+                            GEMM.multiply(m: 1, n: 70, k: 300, a: x.baseAddress!, lda: 300, b: w.baseAddress!, ldb: 70,
+                                          c: y.baseAddress!, ldc: 70, epilogue: .bias(b.baseAddress!))
+                        }
+                    }
+                }
+            }
+            return y
+        }
+        #expect(try layer.forward(input, training: false).scalars == dense())
+        #expect(try layer.forward(input, training: false).scalars == dense())
+        layer.weight.value = try Tensor(shape: [300, 70], scalars: layer.weight.value.scalars.enumerated().map { $0.offset == 1 * 70 + 5 ? .infinity : $0.element })
+        let output = try layer.forward(input, training: false).scalars
+        #expect(output[5].isNaN)
+        #expect(output.enumerated().filter { $0.offset != 5 }.allSatisfy { !$0.element.isNaN })
+    }
 }
+

@@ -23,6 +23,25 @@ extension Kernels {
         return result
     }
 
+    /// Whether every element is finite (no infinity, no NaN): `x − x` is 0 for a finite `x` and NaN otherwise,
+    /// so the sum of those differences is 0 exactly when all are finite.
+    public static func allFinite(_ x: UnsafeBufferPointer<Float>) -> Bool {
+        guard let base = x.baseAddress else { return true }
+        var total = SIMD16<Float>(repeating: 0)
+        var i = 0
+        while i &+ 16 <= x.count {
+            let v = base.load16(i)
+            total += v - v
+            i &+= 16
+        }
+        var rest: Float = 0
+        while i < x.count {
+            rest += base[i] - base[i]
+            i &+= 1
+        }
+        return total.sum() + rest == 0
+    }
+
     /// Sums a tensor viewed as `[outer, length, inner]` over its middle axis into `y` (`[outer, inner]`).
     public static func sumAxis(
         _ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int, into y: UnsafeMutablePointer<Float>

@@ -7,7 +7,9 @@
 /// `∂L/∂b = Σₙ ∂L/∂yₙ`.
 ///
 /// Inference on more than four rows keeps a copy of `W` packed for the GEMM (as large as `W`), rebuilt
-/// whenever `weight.version` changes, so batches after the first skip packing it.
+/// whenever `weight.version` changes, so batches after the first skip packing it. Inference on a single sample
+/// does not read the rows of `W` that meet a zero input (a ReLU's zeros, an image's background) when every
+/// weight is finite, which is checked once per `weight.version`; the output is the same bit for bit.
 public final class Linear: RegistrableLayer {
     public static let typeName = "Linear"
     public static let aliases = ["Affine", "Dense"]
@@ -34,6 +36,9 @@ public final class Linear: RegistrableLayer {
     /// The weight packed for `GEMM` at inference, and the `weight.version` it was packed from.
     private var packedWeight = GEMM.PackedMatrix()
     private var packedWeightVersion: Int?
+    /// Whether every weight is finite, and the `weight.version` that was checked.
+    private var weightIsFinite = false
+    private var finiteCheckVersion: Int?
     /// The direction a single-sample forward pass reads the weight in; it alternates from call to call.
     private var streamWeightBackward = false
 
@@ -113,6 +118,12 @@ public final class Linear: RegistrableLayer {
         // starts each call with what the last one read last, which is still in L2 (the result is the same).
         let streamBackward = rows == 1 && streamWeightBackward
         if rows == 1 { streamWeightBackward.toggle() }
+        // Skipping a zero input's row of W is exact only if that row holds no infinity or NaN (0 · ∞ is NaN).
+        if rows == 1 && !training && finiteCheckVersion != weight.version {
+            weightIsFinite = weight.value.withUnsafeBufferPointer { Kernels.allFinite($0) }
+            finiteCheckVersion = weight.version
+        }
+        let skipZeroInputs = rows == 1 && !training && weightIsFinite
         input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { y in
@@ -122,7 +133,8 @@ public final class Linear: RegistrableLayer {
                             b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize,
                             epilogue: bias == nil ? (applyingReLU ? .relu : .none)
                                 : (applyingReLU ? .biasReLU(b.baseAddress!) : .bias(b.baseAddress!)),
-                            packedB: usesPackedWeight ? packedWeight : nil, streamBackward: streamBackward)
+                            packedB: usesPackedWeight ? packedWeight : nil, streamBackward: streamBackward,
+                            skipZerosInA: skipZeroInputs)
                     }
                 }
             }
