@@ -21,7 +21,8 @@ public enum GEMM {
     /// `A` (128 × 784 floats) and a panel of `B` still fit in L2 together. 1024² and 2048² gained nothing from
     /// deeper blocks.
     public static let singleBlockDepth = 800
-    /// Rows of `A` packed at a time (an `MC × KC` block, 288 KiB, stays in the 512 KiB L2).
+    /// Rows of `A` packed at a time (an `MC × KC` block, 288 KiB, stays in the 512 KiB L2; 441 KiB as one block
+    /// 784 deep).
     public static let mc = 144
     /// Columns of `B` packed at a time.
     public static let nc = 2048
