@@ -228,7 +228,7 @@ if runs("inference") {
     // goes through 64 of them one call after another, batch 64 takes the same 64 at once.
     let model = try Model(yaml: mlpYAML)
     let images = data.test.batch(Array(0..<64)[...]).features
-    let singles = try (0..<64).map { i in try Tensor(shape: [1, 1, 28, 28], scalars: Array(images.scalars[(i * 784)..<((i + 1) * 784)])) }
+    let singles = (0..<64).map { data.test.batch([$0]).features }
     var latency: [String: Double] = [:]
     for batch in [1, 64] {
         var next = 0
