@@ -241,6 +241,118 @@ import Testing
         #expect(c.allSatisfy { $0 == 0 && $0.sign == .plus })
     }
 
+    /// `op(A)` as `m × k` with structured zeros: whole depth steps zero across every row (as an image's border
+    /// is across a batch), steps zero in some rows only, a `-0` and a NaN (kept, never skipped).
+    func sparseA(m: Int, k: Int, transposeA: Bool, generator: inout SeededGenerator) throws -> [Float] {
+        var a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
+        for i in 0..<m {
+            for p in 0..<k where p % 3 == 0 || (p + i) % 5 < 2 {
+                a[transposeA ? p * m + i : i * k + p] = 0
+            }
+        }
+        a[transposeA ? (k / 2) * m : k / 2] = -0.0
+        if m > 2 && k > 4 { a[transposeA ? 3 * m + 2 : 2 * k + 3] = .nan }
+        return a
+    }
+
+    /// The packed path with `skipZerosInA` gives the same bits as reading every step, for both forms of each
+    /// operand, tile and column edges, in-place and packed `A` (`n` above 512), several depth blocks (`k` above
+    /// 800), several row blocks, accumulation and both fused epilogues, and with the packing made ahead of time.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func skippingZerosOnThePackedPathGivesTheSameBits(transposeA: Bool, transposeB: Bool) throws {
+        for (m, n, k) in [(5, 16, 9), (7, 37, 30), (13, 256, 784), (64, 33, 128), (150, 600, 40), (20, 40, 1030), (128, 256, 131)] {
+            var generator = SeededGenerator(seed: UInt64(m * 7 + n * 3 + k))
+            let a = try sparseA(m: m, k: k, transposeA: transposeA, generator: &generator)
+            let b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            let start = try Tensor.randomUniform([m * n], low: -1, high: 1, generator: &generator).scalars
+            let bias = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
+            var packedB = GEMM.PackedMatrix()
+            b.withUnsafeBufferPointer {
+                GEMM.pack(k: k, n: n, b: $0.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB, into: &packedB)
+            }
+            func product(skipping: Bool, accumulate: Bool, relu: Bool, prepacked: Bool) -> [UInt32] {
+                var c = start
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        bias.withUnsafeBufferPointer { bias in
+                            c.withUnsafeMutableBufferPointer { c in
+                                GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
+                                              b: b.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
+                                              c: c.baseAddress!, ldc: n, accumulate: accumulate,
+                                              epilogue: relu ? .biasReLU(bias.baseAddress!) : .bias(bias.baseAddress!),
+                                              packedB: prepacked ? packedB : nil, skipZerosInA: skipping)
+                            }
+                        }
+                    }
+                }
+                return c.map(\.bitPattern)
+            }
+            for (accumulate, relu) in [(false, false), (true, false), (false, true)] {
+                let dense = product(skipping: false, accumulate: accumulate, relu: relu, prepacked: false)
+                #expect(product(skipping: true, accumulate: accumulate, relu: relu, prepacked: false) == dense,
+                        "m=\(m) n=\(n) k=\(k) accumulate=\(accumulate) relu=\(relu)")
+                #expect(product(skipping: true, accumulate: accumulate, relu: relu, prepacked: true) == dense,
+                        "prepacked m=\(m) n=\(n) k=\(k) accumulate=\(accumulate) relu=\(relu)")
+            }
+            let dense = product(skipping: false, accumulate: false, relu: false, prepacked: false).map(Float.init(bitPattern:))
+            let expected = naive(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+            for (index, (got, want)) in zip(dense, expected).enumerated() where !want.isNaN {
+                let target = want + Double(bias[index % n])
+                #expect(abs(Double(got) - target) < 1e-4 * Double(k).squareRoot(), "m=\(m) n=\(n) k=\(k) at \(index)")
+            }
+        }
+    }
+
+    /// A zero of `A` that meets an infinity of `B` still gives NaN (`0 · ∞`): the packed path checks `B`, or the
+    /// prepacked `B`'s `isFinite`, and keeps every term of a block that is not finite.
+    @Test(arguments: [false, true])
+    func skippingZerosKeepsTheTermsOfABlockOfBThatIsNotFinite(prepacked: Bool) throws {
+        let (m, n, k) = (12, 40, 50)
+        var generator = SeededGenerator(seed: 11)
+        var a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
+        for i in 0..<m { a[i * k + 7] = 0 }
+        var b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+        b[7 * n + 21] = .infinity
+        var packedB = GEMM.PackedMatrix()
+        b.withUnsafeBufferPointer { GEMM.pack(k: k, n: n, b: $0.baseAddress!, ldb: n, into: &packedB) }
+        #expect(!packedB.isFinite)
+        var c = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                  c: c.baseAddress!, ldc: n, packedB: prepacked ? packedB : nil, skipZerosInA: true)
+                }
+            }
+        }
+        for i in 0..<m {
+            #expect(c[i * n + 21].isNaN, "row \(i)")
+            #expect(c[i * n + 20].isFinite, "row \(i)")
+        }
+    }
+
+    /// `skippableDepthFraction` counts the steps at which six rows in a row are all zero, on three tiles.
+    @Test func skippableDepthFractionCountsStepsZeroInSixRows() {
+        let (m, k) = (24, 10)
+        var a = [Float](repeating: 1, count: m * k)
+        // Tiles start at rows 6, 12 and 18. Step 0 is zero in all three tiles, step 1 in two, step 2 in one row of
+        // each only: 5 of 3 × 10 steps.
+        for i in 0..<m { a[i * k] = 0 }
+        for i in 6..<18 { a[i * k + 1] = 0 }
+        for i in [6, 12, 18] { a[i * k + 2] = 0 }
+        a.withUnsafeBufferPointer {
+            #expect(GEMM.skippableDepthFraction(m: m, k: k, a: $0.baseAddress!, lda: k) == 5.0 / 30)
+        }
+        var transposed = [Float](repeating: 0, count: m * k)
+        for i in 0..<m { for p in 0..<k { transposed[p * m + i] = a[i * k + p] } }
+        transposed.withUnsafeBufferPointer {
+            #expect(GEMM.skippableDepthFraction(m: m, k: k, a: $0.baseAddress!, lda: m, transposeA: true) == 5.0 / 30)
+        }
+        [Float](repeating: 0, count: 4 * 3).withUnsafeBufferPointer {
+            #expect(GEMM.skippableDepthFraction(m: 4, k: 3, a: $0.baseAddress!, lda: 3) == 1)
+        }
+    }
+
     /// `allFinite` finds an infinity or a NaN wherever it is, in the vector body or the tail.
     @Test func allFiniteFindsInfinitiesAndNaNs() {
         let finite = (0..<37).map { Float($0) * 1e30 - 1e31 }

@@ -123,5 +123,49 @@ import Testing
         #expect(output[5].isNaN)
         #expect(output.enumerated().filter { $0.offset != 5 }.allSatisfy { !$0.element.isNaN })
     }
+    /// A batch of image-like inputs (a zero border shared by every sample) skips zeros in the weight gradient and,
+    /// with enough of them, in the forward pass; both equal the dense products bit for bit, and an infinite
+    /// gradient that meets a zero input still makes NaN.
+    @Test func batchesSkipZeroInputsWithTheSameBits() throws {
+        let (rows, inputs, outputs) = (20, 90, 40)
+        let layer = try Linear(inputSize: inputs, outputSize: outputs, seed: 12)
+        var x = GradientCheck.sample([rows, inputs], seed: 13).scalars
+        for i in 0..<rows { for p in 0..<inputs where p < 36 || p % 4 == 1 || (i + p) % 7 == 0 { x[i * inputs + p] = 0 } }
+        let input = try Tensor(shape: [rows, inputs], scalars: x)
+        input.withUnsafeBufferPointer { x in
+            #expect(GEMM.skippableDepthFraction(m: rows, k: inputs, a: x.baseAddress!, lda: inputs)
+                    >= Linear.forwardZeroSkippingThreshold)
+            #expect(GEMM.skippableDepthFraction(m: inputs, k: rows, a: x.baseAddress!, lda: inputs, transposeA: true)
+                    >= Linear.gradientZeroSkippingThreshold)
+        }
+        var dy = GradientCheck.sample([rows, outputs], seed: 14).scalars
+        func product(_ a: [Float], transposeA: Bool, _ b: [Float], m: Int, n: Int, k: Int, bias: [Float]? = nil) -> [Float] {
+            var c = [Float](repeating: 0, count: m * n)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    (bias ?? []).withUnsafeBufferPointer { bias in
+                        c.withUnsafeMutableBufferPointer { c in
+                            GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
+                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n,
+                                          epilogue: bias.isEmpty ? .none : .bias(bias.baseAddress!))
+                        }
+                    }
+                }
+            }
+            return c
+        }
+        let weights = layer.weight.value.scalars, bias = layer.bias!.value.scalars
+        for training in [false, true] {
+            let y = try layer.forward(input, training: training).scalars
+            #expect(y.map(\.bitPattern) == product(x, transposeA: false, weights, m: rows, n: outputs, k: inputs, bias: bias).map(\.bitPattern))
+        }
+        _ = try layer.backward(try Tensor(shape: [rows, outputs], scalars: dy))
+        let dw = product(x, transposeA: true, dy, m: inputs, n: outputs, k: rows)
+        #expect(layer.weight.gradient.scalars.map(\.bitPattern) == dw.map(\.bitPattern))
+        dy[3 * outputs + 6] = .infinity
+        _ = try layer.forward(input, training: true)
+        _ = try layer.backward(try Tensor(shape: [rows, outputs], scalars: dy))
+        let gradient = layer.weight.gradient.scalars
+        for p in 0..<inputs where x[3 * inputs + p] == 0 { #expect(gradient[p * outputs + 6].isNaN, "input \(p)") }
+    }
 }
-

@@ -9,6 +9,9 @@ extension GEMM {
         public internal(set) var depth = 0
         /// Columns of `op(B)`: the width `n` of the products it serves.
         public internal(set) var width = 0
+        /// Whether every value is finite (no infinity or NaN), so that `multiply` may skip the terms that meet a
+        /// zero of `A` (`skipZerosInA`).
+        public internal(set) var isFinite = true
         /// Every `NC × KC` block of `op(B)`, in the order `multiply` visits them, each as `NR`-wide panels.
         var storage: [Float] = []
 
@@ -34,6 +37,7 @@ extension GEMM {
                 packB(b, ldb: ldb, transposed: transposeB, row: block.row, column: block.column, depth: block.depth,
                       width: block.width, into: storage.baseAddress! + block.packedOffset)
             }
+            packed.isFinite = Kernels.allFinite(UnsafeBufferPointer(storage))
         }
     }
 }

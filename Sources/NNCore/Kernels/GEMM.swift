@@ -63,10 +63,17 @@ public enum GEMM {
     ///   - streamBackward: for a single row that streams a `B` larger than L1, read `B` from its last block to
     ///     its first. The result is the same bit for bit; a caller that alternates it between calls with the same
     ///     `B` finds the part read last by the previous call still in L2 (`multiplySingleRowStreaming`).
-    ///   - skipZerosInA: for a single row that streams `B`, do not read the rows of `B` that meet a zero of `A`
-    ///     (ReLU outputs and image backgrounds are often half zeros). The caller promises that `B` holds only
-    ///     finite values; then the result is the same, bit for bit (each skipped term would add `+0` or `-0` to a
-    ///     sum that starts at `+0`, which changes nothing).
+    ///   - skipZerosInA: leave out the terms `0 · b` where `A` is zero (image backgrounds are half zeros, and a
+    ///     batch of images shares much of them). Each skipped term would add `±0` to a sum that starts at `+0` (or
+    ///     at `C` when accumulating: a `-0` there may then stay `-0` instead of becoming `+0`), so the result is the
+    ///     same bit for bit as long as the skipped `b` are finite (`0 · ∞` is NaN).
+    ///     - On the packed path (more than `fewRowLimit` rows, or `B` transposed) the packing of `A` keeps only
+    ///       the depth steps at which some row of a register tile is nonzero, and the micro-kernel reads just those
+    ///       rows of the packed `B`. It checks each block of `B` once packed (or `packedB.isFinite`) and keeps every
+    ///       term of a block that holds an infinity or NaN. It pays when whole steps are zero across six rows of `A`
+    ///       (`skippableDepthFraction`): 16 % of them in a Fashion-MNIST batch, 31 % of `xᵀ`'s.
+    ///     - For a single row that streams `B`, the rows of `B` that meet a zero of `A` are not read at all; the
+    ///       caller promises that `B` is finite (checking it would read all of it).
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
@@ -94,18 +101,42 @@ public enum GEMM {
             let lead = columnsBeforeAlignedC(c: c, ldc: ldc, n: n)
             if lead > 0 {
                 multiplyPacked(m: m, n: lead, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
-                               prepackedB: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
+                               prepackedB: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                               skipZerosInA: skipZerosInA)
             }
             multiplyPacked(m: m, n: n - lead, k: k, a: a, lda: lda, transposeA: transposeA,
                            b: transposeB ? b + lead * ldb : b + lead, ldb: ldb, transposeB: transposeB,
-                           prepackedB: nil, c: c + lead, ldc: ldc, accumulate: accumulate, epilogue: epilogue.droppingColumns(lead))
+                           prepackedB: nil, c: c + lead, ldc: ldc, accumulate: accumulate, epilogue: epilogue.droppingColumns(lead),
+                           skipZerosInA: skipZerosInA)
             return
         }
         precondition(packedB.depth == k && packedB.width == n, "GEMM: packed B is \(packedB.depth) × \(packedB.width), not \(k) × \(n)")
         packedB.storage.withUnsafeBufferPointer { packed in
             multiplyPacked(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
-                           prepackedB: packed.baseAddress, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue)
+                           prepackedB: packed.baseAddress, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
+                           skipZerosInA: skipZerosInA && packedB.isFinite)
         }
+    }
+
+    /// The fraction of depth steps at which `MR` rows of `op(A)` (`m × k`) in a row are all zero: what
+    /// `skipZerosInA` would leave out of their register tile, measured on the tiles that start a quarter, half and
+    /// three quarters of the way down (`3 · MR · k` reads). A cheap estimate for deciding whether to ask for
+    /// skipping: it pays from about a tenth when `A` is packed anyway (`Aᵀ`, or `n > 512`), and from about a third
+    /// when `A` would otherwise be read in place.
+    public static func skippableDepthFraction(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false) -> Double {
+        guard m > 0, k > 0 else { return 0 }
+        let rows = Swift.min(m, mr)
+        let (rowStride, depthStride) = transposeA ? (1, lda) : (lda, 1)
+        var zeroSteps = 0
+        for quarter in 1...3 {
+            let first = Swift.min(m * quarter / 4, m - rows)
+            for p in 0..<k {
+                var allZero = true
+                for i in first..<(first + rows) where a[i * rowStride + p * depthStride] != 0 { allZero = false }
+                zeroSteps += allZero ? 1 : 0
+            }
+        }
+        return Double(zeroSteps) / Double(3 * k)
     }
 
     /// Products at least this wide start their register tiles on a cache-line boundary of `C` (see
@@ -138,10 +169,14 @@ public enum GEMM {
 
     /// The BLIS loop nest: `B` packed per `NC × KC` block (or taken from `prepackedB`, laid out block after
     /// block in the same order), `A` packed per `MC × KC` block, the micro-kernel over `MR × NR` tiles.
+    ///
+    /// With `skipZerosInA`, `A` is packed by `packANonzeroSteps` instead and `multiplyNonzeroSteps` runs the
+    /// micro-kernel over the kept steps, for every block of `B` that is finite (a `prepackedB` is passed with
+    /// `skipZerosInA` only when it is finite).
     static func multiplyPacked(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, prepackedB: UnsafePointer<Float>?,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue, skipZerosInA: Bool
     ) {
         let pool = ThreadPool.shared
         let threads = Swift.max(1, Swift.min(pool.threadCount, (m + mr - 1) / mr))
@@ -156,7 +191,9 @@ public enum GEMM {
         let kcMax = depthBlock
         let ncMax = Swift.min(nc, n)
         let packedBCount = prepackedB == nil ? kcMax * ((ncMax + nr - 1) / nr) * nr : 0
-        let packedACount = kcMax * ((blockRows + mr - 1) / mr * mr)
+        let tilesPerBlock = (blockRows + mr - 1) / mr
+        // With skipZerosInA, each thread's packed A is followed by the offsets of its steps (UInt16, two per float).
+        let packedACount = kcMax * tilesPerBlock * mr + (skipZerosInA ? (kcMax * tilesPerBlock + 1) / 2 : 0)
         let workspace = Workspace.take(floats: packedBCount + packedACount * threads)
         defer { Workspace.give(workspace) }
         let packedAs = workspace.pointer + packedBCount
@@ -164,23 +201,41 @@ public enum GEMM {
         forEachBlockOfB(k: k, n: n) { blockOfB in
             let (row, column, kcCur, ncCur, panels) = (blockOfB.row, blockOfB.column, blockOfB.depth, blockOfB.width, blockOfB.panels)
             let packedB: UnsafePointer<Float>
+            var blockIsFinite = true
             if let prepackedB {
                 packedB = prepackedB + blockOfB.packedOffset
             } else {
                 let destination = workspace.pointer
-                pool.parallelFor(Swift.min(threads, panels)) { part, _ in
-                    let first = part * panels / Swift.min(threads, panels), last = (part + 1) * panels / Swift.min(threads, panels)
-                    packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
-                          width: Swift.min(ncCur - first * nr, (last - first) * nr), into: destination + first * nr * kcCur)
+                let parts = Swift.min(threads, panels)
+                withUnsafeTemporaryAllocation(of: Bool.self, capacity: parts) { partIsFinite in
+                    pool.parallelFor(parts) { part, _ in
+                        let first = part * panels / parts, last = (part + 1) * panels / parts
+                        let start = destination + first * nr * kcCur
+                        packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
+                              width: Swift.min(ncCur - first * nr, (last - first) * nr), into: start)
+                        partIsFinite[part] = !skipZerosInA
+                            || Kernels.allFinite(UnsafeBufferPointer(start: start, count: (last - first) * nr * kcCur))
+                    }
+                    blockIsFinite = partIsFinite.allSatisfy { $0 }
                 }
                 packedB = UnsafePointer(destination)
             }
+            let skipsZeros = skipZerosInA && blockIsFinite
             let load = accumulate || row > 0
             let blockEpilogue = row + kcCur == k ? epilogue : .none
             pool.parallelFor(blocks) { block, thread in
                 let ic = block * blockRows
                 let mcCur = Swift.min(blockRows, m - ic)
                 let packedA = packedAs + thread * packedACount
+                if skipsZeros {
+                    nonzeroStepsOfA(a, lda: lda, transposeA: transposeA, row: ic, column: row, height: mcCur, depth: kcCur,
+                                    packedA: packedA, tilesPerBlock: tilesPerBlock, kcMax: kcMax) { values, offsets, steps in
+                        multiplyNonzeroSteps(values: values, offsets: offsets, steps: steps, rows: mcCur, depth: kcCur, width: ncCur,
+                                             b: packedB, c: c + ic * ldc + column, ldc: ldc, load: load,
+                                             epilogue: blockEpilogue, columnOffset: column)
+                    }
+                    return
+                }
                 // Measured on the EPYC VM: reading A in place is 2–4 % faster up to n = 512 (the MLP's forward pass,
                 // 256², 512²) and 2 % slower on 1024² and 2048², where the rows are 4–8 KiB apart.
                 let direct = !transposeA && n <= 512
@@ -197,8 +252,7 @@ public enum GEMM {
                         microKernel(
                             depth: kcCur, a: tileA,
                             aRowStride: direct ? lda : 1, aDepthStride: direct ? 1 : mr, b: packedB + jr * kcCur,
-                            c: c + (ic + ir) * ldc + column + jr, ldc: ldc,
-                            rows: height, columns: columns, load: load,
+                            c: c + (ic + ir) * ldc + column + jr, ldc: ldc, rows: height, columns: columns, load: load,
                             epilogue: blockEpilogue, columnOffset: column + jr)
                         ir += height
                         tile += 1
@@ -206,6 +260,51 @@ public enum GEMM {
                     jr += nr
                 }
             }
+        }
+    }
+
+    /// Packs one `MC × KC` block of `op(A)` with `packANonzeroSteps` into a thread's `packedA` (its values, then
+    /// the offsets of its steps) and hands the packing to `body`.
+    @inline(__always)
+    static func nonzeroStepsOfA(
+        _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool, row: Int, column: Int, height: Int, depth: Int,
+        packedA: UnsafeMutablePointer<Float>, tilesPerBlock: Int, kcMax: Int,
+        _ body: (UnsafePointer<Float>, UnsafePointer<UInt16>, UnsafePointer<Int>) -> Void
+    ) {
+        (packedA + kcMax * tilesPerBlock * mr).withMemoryRebound(to: UInt16.self, capacity: kcMax * tilesPerBlock) { offsets in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: tilesPerBlock) { steps in
+                packANonzeroSteps(a, lda: lda, transposed: transposeA, row: row, column: column, height: height, depth: depth,
+                                  into: packedA, offsets: offsets, steps: steps.baseAddress!)
+                body(packedA, offsets, steps.baseAddress!)
+            }
+        }
+    }
+
+    /// The loop nest over one block of `A` packed by `packANonzeroSteps` (`rows × depth`) and one block of packed
+    /// `B` (`depth × width`): for each panel of `B`, every tile.
+    ///
+    /// Tried on the MLP's forward product: passes of 128 or 256 steps (so that the part of the panel of `B` stays
+    /// in L1) were 5–15 % slower than one pass over the whole depth.
+    @inline(__always)
+    static func multiplyNonzeroSteps(
+        values: UnsafePointer<Float>, offsets: UnsafePointer<UInt16>, steps: UnsafePointer<Int>,
+        rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
+    ) {
+        var jr = 0
+        while jr < width {
+            let columns = Swift.min(nr, width - jr)
+            var ir = 0, tile = 0
+            while ir < rows {
+                let height = tileHeight(remainingRows: rows - ir)
+                microKernelNonzeroSteps(
+                    steps: steps[tile], a: values + tile * depth * mr, offsets: offsets + tile * depth, b: b + jr * depth,
+                    c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
+                    epilogue: epilogue, columnOffset: columnOffset + jr)
+                ir += height
+                tile += 1
+            }
+            jr += nr
         }
     }
 
@@ -582,86 +681,192 @@ public enum GEMM {
         }
     }
 
+    /// Packs `op(A)[row ..< row+height, column ..< column+depth]` like `packA`, but keeps only the depth steps at
+    /// which some row of the panel is nonzero (NaN counts as nonzero).
+    ///
+    /// Panel `t` gets its kept steps' values at `t · MR · depth`, `MR` per step (zero past its height), in
+    /// `offsets` at `t · depth` the offset `p · NR` of each kept step's row in the packed panel of `B`, and their
+    /// number in `steps[t]`. Every step is written and the write position advances (without a branch) only past a
+    /// kept one. Offsets fit in `UInt16`: blocks are at most `singleBlockDepth` (800) deep, so `p · NR < 12 800`.
+    @inline(__always)
+    static func packANonzeroSteps(
+        _ a: UnsafePointer<Float>, lda: Int, transposed: Bool,
+        row: Int, column: Int, height: Int, depth: Int, into packed: UnsafeMutablePointer<Float>,
+        offsets: UnsafeMutablePointer<UInt16>, steps: UnsafeMutablePointer<Int>
+    ) {
+        let (rowStride, depthStride) = transposed ? (1, lda) : (lda, 1)
+        var i0 = 0, tile = 0
+        while i0 < height {
+            let values = packed + tile * mr * depth, stepOffsets = offsets + tile * depth
+            let rows = tileHeight(remainingRows: height - i0)
+            let s0 = a + ((row &+ i0) &* rowStride &+ column &* depthStride)
+            var kept = 0
+            @inline(__always) func append(_ x: (Float, Float, Float, Float, Float, Float), step p: Int) {
+                let out = values + kept &* mr
+                out[0] = x.0; out[1] = x.1; out[2] = x.2; out[3] = x.3; out[4] = x.4; out[5] = x.5
+                stepOffsets[kept] = UInt16(truncatingIfNeeded: p &* nr)
+                // 1 for any value but ±0 (the sign bit dropped), without a branch.
+                // (`unsafeBitCast`, not `bitPattern`, which was left as a call into the standard library here.)
+                let bits = (unsafeBitCast(x.0, to: UInt32.self) | unsafeBitCast(x.1, to: UInt32.self) | unsafeBitCast(x.2, to: UInt32.self)
+                    | unsafeBitCast(x.3, to: UInt32.self) | unsafeBitCast(x.4, to: UInt32.self) | unsafeBitCast(x.5, to: UInt32.self)) & 0x7fff_ffff
+                kept &+= Int(truncatingIfNeeded: (bits &+ 0x7fff_ffff) >> 31)
+            }
+            if rows == mr {
+                let s1 = s0 + rowStride, s2 = s1 + rowStride, s3 = s2 + rowStride, s4 = s3 + rowStride, s5 = s4 + rowStride
+                var q = 0
+                for p in 0..<depth {
+                    append((s0[q], s1[q], s2[q], s3[q], s4[q], s5[q]), step: p)
+                    q &+= depthStride
+                }
+            } else {
+                for p in 0..<depth {
+                    var x: (Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0)
+                    withUnsafeMutableBytes(of: &x) { raw in
+                        let lanes = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                        for i in 0..<rows { lanes[i] = s0[i * rowStride + p * depthStride] }
+                    }
+                    append(x, step: p)
+                }
+            }
+            steps[tile] = kept
+            i0 += rows
+            tile += 1
+        }
+    }
+
+    /// The accumulators of one `MR × NR` register tile: row `i` of the tile in element `i`.
+    typealias Accumulators = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+
     /// Computes one `MR × NR` tile and writes (or adds) the valid `rows × columns` part. `B` is a packed panel;
     /// element `(i, p)` of `A` is `a[i·aRowStride + p·aDepthStride]` (a packed panel: 1 and `MR`; `A` in place:
     /// `lda` and 1).
     ///
-    /// When adding to `C`, its rows are loaded into the accumulators before the depth loop, so that their cache
-    /// misses overlap the arithmetic, and each element is `C + Σ` summed in depth order whether its tile is full
-    /// or partial. Short tiles (`tileHeight`) run a two-row loop (1 or 2 rows) or a
-    /// four-row loop (3 or 4 rows, e.g. the end of a batch of 64) instead of computing rows of padding.
+    /// Short tiles (`tileHeight`) run a two-row loop (1 or 2 rows) or a four-row loop (3 or 4 rows, e.g. the end
+    /// of a batch of 64) instead of computing rows of padding.
     @inline(__always)
     static func microKernel(
         depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool,
         epilogue: Epilogue, columnOffset: Int
     ) {
-        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
-        var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
+        computeTile(c: c, ldc: ldc, rows: rows, columns: columns, load: load, epilogue: epilogue, columnOffset: columnOffset) { tile in
+            var (c0, c1, c2, c3, c4, c5) = tile
+            // Row i of the tile reads a[i·aRowStride + p·aDepthStride]; rows past `rows` re-read row 0 (in bounds).
+            let a0 = a, a1 = rows > 1 ? a + aRowStride : a, a2 = rows > 2 ? a + 2 &* aRowStride : a
+            let a3 = rows > 3 ? a + 3 &* aRowStride : a, a4 = rows > 4 ? a + 4 &* aRowStride : a
+            let a5 = rows > 5 ? a + 5 &* aRowStride : a
+            var p = 0, bp = b
+            if rows <= 2 {
+                for _ in 0..<depth {
+                    let bv = bp.load16(0)
+                    c0 = c0.addingProduct(a0[p], bv)
+                    c1 = c1.addingProduct(a1[p], bv)
+                    p &+= aDepthStride
+                    bp += nr
+                }
+            } else if rows <= 4 {
+                for _ in 0..<depth {
+                    let bv = bp.load16(0)
+                    c0 = c0.addingProduct(a0[p], bv)
+                    c1 = c1.addingProduct(a1[p], bv)
+                    c2 = c2.addingProduct(a2[p], bv)
+                    c3 = c3.addingProduct(a3[p], bv)
+                    p &+= aDepthStride
+                    bp += nr
+                }
+            } else {
+                for _ in 0..<depth {
+                    let bv = bp.load16(0)
+                    c0 = c0.addingProduct(a0[p], bv)
+                    c1 = c1.addingProduct(a1[p], bv)
+                    c2 = c2.addingProduct(a2[p], bv)
+                    c3 = c3.addingProduct(a3[p], bv)
+                    c4 = c4.addingProduct(a4[p], bv)
+                    c5 = c5.addingProduct(a5[p], bv)
+                    p &+= aDepthStride
+                    bp += nr
+                }
+            }
+            tile = (c0, c1, c2, c3, c4, c5)
+        }
+    }
+
+    /// The micro-kernel over `steps` depth steps packed by `packANonzeroSteps`: the tile's values of `A` at each
+    /// (`MR` apart) and the offset of its row in the packed panel of `B`. The terms are added in depth order, as
+    /// `microKernel` adds them, so the result has the same bits whenever the skipped `B` are finite. A tile of up
+    /// to four rows runs the four-row loop (its padding rows are zero).
+    @inline(__always)
+    static func microKernelNonzeroSteps(
+        steps: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<UInt16>, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool,
+        epilogue: Epilogue, columnOffset: Int
+    ) {
+        computeTile(c: c, ldc: ldc, rows: rows, columns: columns, load: load, epilogue: epilogue, columnOffset: columnOffset) { tile in
+            var (c0, c1, c2, c3, c4, c5) = tile
+            var values = a
+            if rows <= 4 {
+                for q in 0..<steps {
+                    let bv = b.load16(Int(offsets[q]))
+                    c0 = c0.addingProduct(values[0], bv)
+                    c1 = c1.addingProduct(values[1], bv)
+                    c2 = c2.addingProduct(values[2], bv)
+                    c3 = c3.addingProduct(values[3], bv)
+                    values += mr
+                }
+            } else {
+                for q in 0..<steps {
+                    let bv = b.load16(Int(offsets[q]))
+                    c0 = c0.addingProduct(values[0], bv)
+                    c1 = c1.addingProduct(values[1], bv)
+                    c2 = c2.addingProduct(values[2], bv)
+                    c3 = c3.addingProduct(values[3], bv)
+                    c4 = c4.addingProduct(values[4], bv)
+                    c5 = c5.addingProduct(values[5], bv)
+                    values += mr
+                }
+            }
+            tile = (c0, c1, c2, c3, c4, c5)
+        }
+    }
+
+    /// One register tile around a depth loop: starts the accumulators at zero, or at `C` when `load`, runs
+    /// `accumulate`, then writes the valid `rows × columns` part with the epilogue.
+    ///
+    /// When adding to `C`, its rows are loaded into the accumulators before the depth loop, so that their cache
+    /// misses overlap the arithmetic, and each element is `C + Σ` summed in depth order whether its tile is full
+    /// or partial.
+    @inline(__always)
+    static func computeTile(
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool, epilogue: Epilogue, columnOffset: Int,
+        accumulate: (inout Accumulators) -> Void
+    ) {
+        var tile: Accumulators = (SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16())
         if load && columns < nr {
             // A partial tile starts from C too, so every element is summed in the same order wherever its tile falls.
-            var tile = (c0, c1, c2, c3, c4, c5)
             withUnsafeMutableBytes(of: &tile) { raw in
                 let values = raw.baseAddress!.assumingMemoryBound(to: Float.self)
                 for i in 0..<rows {
                     for j in 0..<columns { values[i &* nr &+ j] = c[i &* ldc &+ j] }
                 }
             }
-            (c0, c1, c2, c3, c4, c5) = tile
         } else if load {
-            c0 = c.load16(0)
-            if rows > 1 { c1 = (c + ldc).load16(0) }
-            if rows > 2 { c2 = (c + 2 &* ldc).load16(0) }
-            if rows > 3 { c3 = (c + 3 &* ldc).load16(0) }
-            if rows > 4 { c4 = (c + 4 &* ldc).load16(0) }
-            if rows > 5 { c5 = (c + 5 &* ldc).load16(0) }
+            tile.0 = c.load16(0)
+            if rows > 1 { tile.1 = (c + ldc).load16(0) }
+            if rows > 2 { tile.2 = (c + 2 &* ldc).load16(0) }
+            if rows > 3 { tile.3 = (c + 3 &* ldc).load16(0) }
+            if rows > 4 { tile.4 = (c + 4 &* ldc).load16(0) }
+            if rows > 5 { tile.5 = (c + 5 &* ldc).load16(0) }
         }
-        // Row i of the tile reads a[i·aRowStride + p·aDepthStride]; rows past `rows` re-read row 0 (in bounds).
-        let a0 = a, a1 = rows > 1 ? a + aRowStride : a, a2 = rows > 2 ? a + 2 &* aRowStride : a
-        let a3 = rows > 3 ? a + 3 &* aRowStride : a, a4 = rows > 4 ? a + 4 &* aRowStride : a
-        let a5 = rows > 5 ? a + 5 &* aRowStride : a
-        var p = 0, bp = b
-        if rows <= 2 {
-            for _ in 0..<depth {
-                let bv = bp.load16(0)
-                c0 = c0.addingProduct(a0[p], bv)
-                c1 = c1.addingProduct(a1[p], bv)
-                p &+= aDepthStride
-                bp += nr
-            }
-        } else if rows <= 4 {
-            for _ in 0..<depth {
-                let bv = bp.load16(0)
-                c0 = c0.addingProduct(a0[p], bv)
-                c1 = c1.addingProduct(a1[p], bv)
-                c2 = c2.addingProduct(a2[p], bv)
-                c3 = c3.addingProduct(a3[p], bv)
-                p &+= aDepthStride
-                bp += nr
-            }
-        } else {
-            for _ in 0..<depth {
-                let bv = bp.load16(0)
-                c0 = c0.addingProduct(a0[p], bv)
-                c1 = c1.addingProduct(a1[p], bv)
-                c2 = c2.addingProduct(a2[p], bv)
-                c3 = c3.addingProduct(a3[p], bv)
-                c4 = c4.addingProduct(a4[p], bv)
-                c5 = c5.addingProduct(a5[p], bv)
-                p &+= aDepthStride
-                bp += nr
-            }
-        }
+        accumulate(&tile)
         if columns == nr {
-            writeRow(c0, c, epilogue: epilogue, columnOffset: columnOffset)
-            if rows > 1 { writeRow(c1, c + ldc, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 2 { writeRow(c2, c + 2 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 3 { writeRow(c3, c + 3 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 4 { writeRow(c4, c + 4 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 5 { writeRow(c5, c + 5 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            writeRow(tile.0, c, epilogue: epilogue, columnOffset: columnOffset)
+            if rows > 1 { writeRow(tile.1, c + ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 2 { writeRow(tile.2, c + 2 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 3 { writeRow(tile.3, c + 3 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 4 { writeRow(tile.4, c + 4 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 5 { writeRow(tile.5, c + 5 &* ldc, epilogue: epilogue, columnOffset: columnOffset) }
             return
         }
-        let tile = (c0, c1, c2, c3, c4, c5)
         withUnsafeBytes(of: tile) { raw in
             let values = raw.baseAddress!.assumingMemoryBound(to: Float.self)
             for i in 0..<rows {

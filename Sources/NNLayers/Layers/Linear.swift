@@ -9,7 +9,11 @@
 /// Inference on more than four rows keeps a copy of `W` packed for the GEMM (as large as `W`), rebuilt
 /// whenever `weight.version` changes, so batches after the first skip packing it. Inference on a single sample
 /// does not read the rows of `W` that meet a zero input (a ReLU's zeros, an image's background) when every
-/// weight is finite, which is checked once per `weight.version`; the output is the same bit for bit.
+/// weight is finite, which is checked once per `weight.version`. A batch's weight gradient `xᵀ · ∂L/∂y` skips
+/// the samples in which six inputs in a row are all zero (an image's background), and its forward pass the
+/// inputs that are zero in six samples in a row, when a sample of the batch shows enough of them
+/// (`GEMM.skippableDepthFraction`, `gradientZeroSkippingThreshold`, `forwardZeroSkippingThreshold`); `GEMM` keeps
+/// every term where the other operand is not finite. Either way the output is the same bit for bit.
 public final class Linear: RegistrableLayer {
     public static let typeName = "Linear"
     public static let aliases = ["Affine", "Dense"]
@@ -26,6 +30,16 @@ public final class Linear: RegistrableLayer {
     public let bias: Parameter?
     /// Inputs per sample, `D`.
     public let inputSize: Int
+    /// The smallest fraction of skippable depth steps (`GEMM.skippableDepthFraction` of `xᵀ`) for which the weight
+    /// gradient skips the zeros of the input. On a Fashion-MNIST batch of 128 it skips 31 % of the steps and runs
+    /// 1.27× faster on one thread, 1.22× on two; packing `x` with its list of steps costs about 5 % of the product
+    /// when nothing is skipped, which is about what a tenth saves.
+    public static let gradientZeroSkippingThreshold = 0.1
+    /// The smallest fraction of skippable depth steps (`GEMM.skippableDepthFraction` of `x`) for which the forward
+    /// pass skips the zeros of the input. It is higher than for the gradient: skipping means packing `x`, which the
+    /// forward product otherwise reads in place, and costs 14 % when nothing is skipped. The 16 % of a
+    /// Fashion-MNIST batch only break even, so the MLP's forward pass does not skip.
+    public static let forwardZeroSkippingThreshold = 0.3
     /// Outputs per sample.
     public let outputSize: Int
 
@@ -123,7 +137,11 @@ public final class Linear: RegistrableLayer {
             weightIsFinite = weight.value.withUnsafeBufferPointer { Kernels.allFinite($0) }
             finiteCheckVersion = weight.version
         }
-        let skipZeroInputs = rows == 1 && !training && weightIsFinite
+        let skipZeroInputs = rows == 1
+            ? !training && weightIsFinite
+            : rows > GEMM.fewRowLimit && input.withUnsafeBufferPointer {
+                GEMM.skippableDepthFraction(m: rows, k: inputSize, a: $0.baseAddress!, lda: inputSize) >= Self.forwardZeroSkippingThreshold
+            }
         input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { y in
@@ -156,10 +174,12 @@ public final class Linear: RegistrableLayer {
         let (inputSize, outputSize) = (self.inputSize, self.outputSize)
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
+                let skipZeroInputs = GEMM.skippableDepthFraction(
+                    m: inputSize, k: rows, a: x.baseAddress!, lda: inputSize, transposeA: true) >= Self.gradientZeroSkippingThreshold
                 weight.gradient.withUnsafeMutableBufferPointer { dw in
                     GEMM.multiply(
                         m: inputSize, n: outputSize, k: rows, a: x.baseAddress!, lda: inputSize, transposeA: true,
-                        b: dy.baseAddress!, ldb: outputSize, c: dw.baseAddress!, ldc: outputSize)
+                        b: dy.baseAddress!, ldb: outputSize, c: dw.baseAddress!, ldc: outputSize, skipZerosInA: skipZeroInputs)
                 }
             }
             bias?.gradient.withUnsafeMutableBufferPointer { db in
