@@ -129,11 +129,16 @@ public enum GEMM {
         let (rowStride, depthStride) = transposeA ? (1, lda) : (lda, 1)
         var zeroSteps = 0
         for quarter in 1...3 {
-            let first = Swift.min(m * quarter / 4, m - rows)
-            for p in 0..<k {
-                var allZero = true
-                for i in first..<(first + rows) where a[i * rowStride + p * depthStride] != 0 { allZero = false }
-                zeroSteps += allZero ? 1 : 0
+            var step = a + Swift.min(m * quarter / 4, m - rows) * rowStride
+            for _ in 0..<k {
+                // Most steps of a dense tile end at their first row.
+                var i = 0, element = step
+                while i < rows && element.pointee == 0 {
+                    i &+= 1
+                    element += rowStride
+                }
+                zeroSteps &+= i == rows ? 1 : 0
+                step += depthStride
             }
         }
         return Double(zeroSteps) / Double(3 * k)
