@@ -3,8 +3,8 @@
 //   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference] [--threads N]
 //
 // Prints GEMM GFLOPS (squares 256–2048 and the Fashion-MNIST MLP's forward and backward shapes) at 1 and 2
-// threads next to numpy's, elementwise GB/s (ReLU, exp, log, tanh, sigmoid) next to numpy's, MLP training samples/s at 1 and 2 threads, inference
-// latency at batch 1 and 64, and peak RSS. Medians of repeated runs.
+// threads next to numpy's, elementwise GB/s (ReLU, exp, log, tanh, sigmoid) next to numpy's, MLP training samples/s at 1 and 2 threads
+// (also with zero skipping on and off, alternating), inference latency at batch 1 and 64, and peak RSS. Medians of repeated runs.
 import Foundation
 import NNKit
 
@@ -221,6 +221,28 @@ for threads in threadCounts where runs("training") {
     training.append(["threads": threads, "samples_per_second": epoch.samplesPerSecond, "test_accuracy": epoch.testAccuracy])
 }
 results["training"] = training
+
+// The same training with and without skipping zero inputs (Linear.skipsZeroInputs), epochs alternating in this
+// process so that the other tenants of a shared machine slow both alike. The two models start from the same seed
+// and must end with the same bits.
+var zeroSkipping: [[String: Any]] = []
+for threads in threadCounts where runs("training") {
+    ThreadPool.shared.threadCount = threads
+    let models = [try Model(yaml: mlpYAML), try Model(yaml: mlpYAML)]
+    for case let linear as Linear in models[1].network.layers { linear.skipsZeroInputs = false }
+    let trainers = try models.map { try Trainer(model: $0, data: data) }
+    var rates: [[Double]] = [[], []]
+    for _ in 0..<(quick ? 1 : 3) {
+        for (index, trainer) in trainers.enumerated() { rates[index].append(try trainer.trainEpoch().samplesPerSecond) }
+    }
+    let same = zip(models[0].parameters, models[1].parameters).allSatisfy {
+        $0.parameter.value.scalars.map(\.bitPattern) == $1.parameter.value.scalars.map(\.bitPattern)
+    }
+    let (skipping, dense) = (middle(rates[0]), middle(rates[1]))
+    report("  zero skipping on / off, \(threads) thread\(threads > 1 ? "s" : ""), alternating epochs: \(Int(skipping)) / \(Int(dense)) samples/s = \(String(format: "%.2f", skipping / dense))×, weights \(same ? "bit-identical" : "DIFFERENT")")
+    zeroSkipping.append(["threads": threads, "skipping": skipping, "dense": dense, "identical": same])
+}
+results["zero_skipping"] = zeroSkipping
 
 ThreadPool.shared.threadCount = 1
 if runs("inference") {

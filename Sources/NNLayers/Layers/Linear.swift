@@ -46,6 +46,9 @@ public final class Linear: RegistrableLayer {
     public static let zeroCheckInterval = 32
     /// Outputs per sample.
     public let outputSize: Int
+    /// Whether products may leave out the terms of zero inputs where that pays (see the type's notes). The results
+    /// are the same either way; turn it off to compare speeds, or for inputs known to be dense.
+    public var skipsZeroInputs = true
 
     private var input: Tensor?
     private let outputSampleShape: [Int]
@@ -145,7 +148,7 @@ public final class Linear: RegistrableLayer {
             weightIsFinite = weight.value.withUnsafeBufferPointer { Kernels.allFinite($0) }
             finiteCheckVersion = weight.version
         }
-        if rows > GEMM.fewRowLimit {
+        if rows > GEMM.fewRowLimit && skipsZeroInputs {
             if batchesUntilZeroCheck == 0 {
                 batchesSkipZeroInputs = input.withUnsafeBufferPointer { x in
                     (forward: GEMM.skippableDepthFraction(m: rows, k: inputSize, a: x.baseAddress!, lda: inputSize)
@@ -157,7 +160,9 @@ public final class Linear: RegistrableLayer {
             }
             batchesUntilZeroCheck -= 1
         }
-        let skipZeroInputs = rows == 1 ? !training && weightIsFinite : rows > GEMM.fewRowLimit && batchesSkipZeroInputs.forward
+        if !skipsZeroInputs { (batchesSkipZeroInputs, batchesUntilZeroCheck) = ((false, false), 0) }
+        let skipZeroInputs = skipsZeroInputs
+            && (rows == 1 ? !training && weightIsFinite : rows > GEMM.fewRowLimit && batchesSkipZeroInputs.forward)
         input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { y in
