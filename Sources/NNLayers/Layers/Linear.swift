@@ -13,8 +13,8 @@
 /// the samples in which six inputs in a row are all zero (an image's background), and its forward pass the
 /// inputs that are zero in six samples in a row, when a sample of the batch shows enough of them
 /// (`GEMM.skippableDepthFraction` every `zeroCheckInterval` batches, `gradientZeroSkippingThreshold`,
-/// `forwardZeroSkippingThreshold`); `GEMM` keeps
-/// every term where the other operand is not finite. Either way the output is the same bit for bit.
+/// `forwardZeroSkippingThreshold`); `GEMM` keeps every term where the other operand is not finite. Either way the
+/// output is the same bit for bit.
 public final class Linear: RegistrableLayer {
     public static let typeName = "Linear"
     public static let aliases = ["Affine", "Dense"]
@@ -160,7 +160,6 @@ public final class Linear: RegistrableLayer {
             }
             batchesUntilZeroCheck -= 1
         }
-        if !skipsZeroInputs { (batchesSkipZeroInputs, batchesUntilZeroCheck) = ((false, false), 0) }
         let skipZeroInputs = skipsZeroInputs
             && (rows == 1 ? !training && weightIsFinite : rows > GEMM.fewRowLimit && batchesSkipZeroInputs.forward)
         input.withUnsafeBufferPointer { x in
@@ -195,7 +194,7 @@ public final class Linear: RegistrableLayer {
         let (inputSize, outputSize) = (self.inputSize, self.outputSize)
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
-                let skipZeroInputs = rows > GEMM.fewRowLimit && batchesSkipZeroInputs.gradient
+                let skipZeroInputs = skipsZeroInputs && rows > GEMM.fewRowLimit && batchesSkipZeroInputs.gradient
                 weight.gradient.withUnsafeMutableBufferPointer { dw in
                     GEMM.multiply(
                         m: inputSize, n: outputSize, k: rows, a: x.baseAddress!, lda: inputSize, transposeA: true,
