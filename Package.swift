@@ -70,7 +70,7 @@ let package = Package(
             dependencies: ["NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // Plugins resolve NNKit's symbols against the host's copy: export them from the executable.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
-        .executableTarget(name: "nnbench", dependencies: ["NNKit"], swiftSettings: kernelFlags),
+        .executableTarget(name: "nnbench", dependencies: ["NNKit"], exclude: ["peers.py"], swiftSettings: kernelFlags),
         .target(name: "NNTestSupport", dependencies: ["NNCore", "NNLayers"], path: "Tests/NNTestSupport"),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNTestSupport"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "NNData", "NNTestSupport"]),

@@ -1,16 +1,20 @@
 // nnbench: kernel and training benchmarks against numpy/OpenBLAS measured in the same run.
 //
-//   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference] [--threads N]
+//   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference] [--threads N] [--no-peers]
 //
 // Prints GEMM GFLOPS (squares 256–2048 and the Fashion-MNIST MLP's forward and backward shapes) at 1 and 2
-// threads next to numpy's, elementwise GB/s (ReLU, exp, log, tanh, sigmoid) next to numpy's, MLP training samples/s at 1 and 2 threads
-// (also with zero skipping on and off, alternating), inference latency at batch 1 and 64, and peak RSS. Medians of repeated runs.
+// threads next to numpy's, elementwise GB/s (ReLU, exp, log, tanh, sigmoid) next to numpy's, MLP training samples/s at
+// 1 and 2 threads next to JAX, PyTorch and numpy training the same MLP (`peers.py`, whichever are installed; also ours
+// with zero skipping on and off, alternating), inference latency at batch 1 and 64 next to ONNX Runtime's, and peak
+// RSS. Medians of repeated runs; every reference runs on this machine in the same session.
 import Foundation
 import NNKit
 
 let arguments = Set(CommandLine.arguments.dropFirst())
 let json = arguments.contains("--json")
 let quick = arguments.contains("--quick")
+/// `--no-peers` leaves out the reference runs of other frameworks (e.g. under `perf record`, which would follow them).
+let runsPeers = !arguments.contains("--no-peers")
 /// `--only SECTION` runs one section (for profiling with perf); all run by default.
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
     $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
@@ -68,7 +72,7 @@ func numpyGFLOPS(threads: Int) -> [String: Double]? {
         print(json.dumps(out))
         """
     let shapeJSON = String(decoding: try! JSONEncoder().encode(shapes), as: UTF8.self)
-    return runPython(script, arguments: [shapeJSON, quick ? "0.15" : "0.3"], threads: threads)
+    return runPython(["-c", script, shapeJSON, quick ? "0.15" : "0.3"], threads: threads)
 }
 
 /// numpy's GB/s (input + output bytes) for the elementwise functions, on 2²⁴ floats.
@@ -87,14 +91,15 @@ func numpyElementwise() -> [String: Double]? {
             out[name] = 8 * x.size / sorted(times)[7] / 1e9
         print(json.dumps(out))
         """
-    return runPython(script, arguments: [], threads: 1)
+    return runPython(["-c", script], threads: 1)
 }
 
-/// Runs `python3 -c script arguments…` with BLAS limited to `threads` and decodes the JSON object it prints.
-func runPython(_ script: String, arguments: [String], threads: Int) -> [String: Double]? {
+/// Runs `python3 arguments…` with BLAS limited to `threads` and decodes the JSON object it prints; nil when
+/// Python, or a module the script imports, is missing.
+func runPython(_ arguments: [String], threads: Int) -> [String: Double]? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
+    process.arguments = ["python3"] + arguments
     var environment = ProcessInfo.processInfo.environment
     for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = String(threads) }
     process.environment = environment
@@ -106,6 +111,16 @@ func runPython(_ script: String, arguments: [String], threads: Int) -> [String: 
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { return nil }
     return try? JSONSerialization.jsonObject(with: data) as? [String: Double]
+}
+
+/// The peers' script beside this file: the same MLP trained by JAX, PyTorch and numpy, and run by ONNX Runtime.
+let peersScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("peers.py").path
+
+/// One reference run of `peers.py` (`train FRAMEWORK` or `infer`) pinned to `threads` processors, on the
+/// Fashion-MNIST files when the benchmark uses them (random bytes otherwise); nil when the framework is not installed.
+func peerRun(_ command: [String], threads: Int, fashionMNIST: Bool) -> [String: Double]? {
+    guard runsPeers else { return nil }
+    return runPython([peersScript] + command + [String(threads), fashionMNIST ? DatasetCatalog.fashionMNISTDirectory : ""], threads: threads)
 }
 
 // MARK: GEMM
@@ -203,22 +218,67 @@ func syntheticFashion() -> DataSplit {
 
 let data: DataSplit
 let dataName: String
+let usesFashionMNIST: Bool
 if let fashion = try? DatasetCatalog.load("fashion-mnist") {
     data = fashion
     dataName = "Fashion-MNIST"
+    usesFashionMNIST = true
 } else {
+    usesFashionMNIST = false
     data = syntheticFashion()
     dataName = "synthetic 60000×784 bytes (Fashion-MNIST not installed)"
 }
 
+/// The frameworks `peers.py` trains the same MLP with (the issue's peers, fastest first).
+let trainingPeers = ["jax", "torch", "numpy"]
+/// Peers found missing (not installed) are not asked again.
+var missingPeers: Set<String> = []
+
+/// Training rounds after a warm-up epoch: one epoch of ours, then one timed epoch (after its own warm-up epoch) of
+/// each peer in its own process pinned to the same number of processors; each figure is the median over rounds.
 var training: [[String: Any]] = []
 for threads in threadCounts where runs("training") {
     ThreadPool.shared.threadCount = threads
     let model = try Model(yaml: mlpYAML)
     let trainer = try Trainer(model: model, data: data)
-    let epoch = try trainer.trainEpoch()
-    report("MLP 784-256-128-10 training on \(dataName), \(threads) thread\(threads > 1 ? "s" : ""): \(Int(epoch.samplesPerSecond)) samples/s, test accuracy \(String(format: "%.4f", epoch.testAccuracy)) after 1 epoch")
-    training.append(["threads": threads, "samples_per_second": epoch.samplesPerSecond, "test_accuracy": epoch.testAccuracy])
+    var ours: [Double] = [], accuracy = 0.0
+    var theirs: [String: [Double]] = [:], peerAccuracy: [String: Double] = [:]
+    // A warm-up epoch, as the peers have (ours is not compiled on the fly, but its buffers are allocated then).
+    _ = try trainer.trainEpoch()
+    for _ in 0..<rounds {
+        let epoch = try trainer.trainEpoch()
+        ours.append(epoch.samplesPerSecond)
+        accuracy = epoch.testAccuracy
+        for peer in trainingPeers where !missingPeers.contains(peer) {
+            if let run = peerRun(["train", peer], threads: threads, fashionMNIST: usesFashionMNIST),
+               let rate = run["samples_per_second"] {
+                theirs[peer, default: []].append(rate)
+                peerAccuracy[peer] = run["test_accuracy"]
+            } else {
+                missingPeers.insert(peer)
+            }
+        }
+    }
+    let rate = middle(ours)
+    let peerRates = theirs.mapValues(middle)
+    report("MLP 784-256-128-10 training on \(dataName), \(threads) thread\(threads > 1 ? "s" : ""), median of \(rounds) round\(rounds > 1 ? "s" : ""): \(Int(rate)) samples/s, test accuracy \(String(format: "%.4f", accuracy)) after \(rounds + 1) epochs")
+    var entry: [String: Any] = ["threads": threads, "samples_per_second": rate, "test_accuracy": accuracy,
+                                "peers": peerRates, "peer_test_accuracy": peerAccuracy]
+    let listed = trainingPeers.map { peer in
+        peerRates[peer].map {
+            "\(peer) \(Int($0)) (NNKit \(String(format: "%.2f", rate / $0))×; test accuracy \(String(format: "%.3f", peerAccuracy[peer] ?? .nan)) after 2 epochs)"
+        } ?? "\(peer) not installed"
+    }
+    if let fastest = peerRates.max(by: { $0.value < $1.value }) {
+        entry["fastest_peer"] = fastest.key
+        entry["fastest_peer_ratio"] = rate / fastest.value
+        report("  peers, same MLP, data and processors:")
+        for line in listed { report("    \(line)") }
+        report("  fastest peer: \(fastest.key); NNKit \(String(format: "%.2f", rate / fastest.value))× as fast")
+    } else {
+        report(runsPeers ? "  no peer installed (pip install jax torch numpy): no reference" : "  peers left out (--no-peers)")
+    }
+    training.append(entry)
 }
 results["training"] = training
 
@@ -251,15 +311,28 @@ if runs("inference") {
     let model = try Model(yaml: mlpYAML)
     let images = data.test.batch(Array(0..<64)[...]).features
     let singles = (0..<64).map { data.test.batch([$0]).features }
-    var latency: [String: Double] = [:]
-    for batch in [1, 64] {
-        var next = 0
-        let seconds = median {
-            _ = try? model.predict(batch == 1 ? singles[next] : images)
-            next = (next + 1) % singles.count
+    // Rounds alternate with ONNX Runtime running the same weights' shapes on the same images, one thread.
+    var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
+    for _ in 0..<rounds {
+        for batch in [1, 64] {
+            var next = 0
+            ours["batch_\(batch)_microseconds", default: []].append(1e6 * median {
+                _ = try? model.predict(batch == 1 ? singles[next] : images)
+                next = (next + 1) % singles.count
+            })
         }
-        latency["batch_\(batch)_microseconds"] = seconds * 1e6
-        report("inference, batch \(batch), 1 thread, \(dataName) test images: \(String(format: "%.1f", seconds * 1e6)) µs")
+        for (key, value) in peerRun(["infer"], threads: 1, fashionMNIST: usesFashionMNIST) ?? [:] { theirs[key, default: []].append(value) }
+    }
+    var latency: [String: Any] = [:]
+    for batch in [1, 64] {
+        let key = "batch_\(batch)_microseconds"
+        let mine = middle(ours[key] ?? [])
+        let reference = theirs[key].map(middle)
+        latency[key] = mine
+        latency["onnxruntime_\(key)"] = reference
+        report("inference, batch \(batch), 1 thread, \(dataName) test images: \(String(format: "%.1f", mine)) µs" +
+               (reference.map { String(format: "; ONNX Runtime %.1f µs (NNKit %.2f× as fast)", $0, $0 / mine) }
+                ?? (runsPeers ? "; ONNX Runtime not installed (pip install onnxruntime onnx)" : "")))
     }
     results["inference"] = latency
 }
