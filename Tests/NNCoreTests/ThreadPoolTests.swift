@@ -34,6 +34,30 @@ import Testing
         #expect(total.value.load(ordering: .relaxed) == 8 * 20 * 10)
     }
 
+    @Test func forEachRangeCoversEveryElementOnceInWholeCacheLines() {
+        for threads in [1, 2, 3] {
+            let pool = ThreadPool(threads: threads)
+            for count in [0, 1, 15, 16, 17, 63, 64, 65, 1000, 40_001] {
+                let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: Swift.max(count, 1))
+                defer { hits.deallocate() }
+                hits.initialize(repeating: 0)
+                let calls = Atomic<Int>(0), unaligned = Atomic<Int>(0)
+                pool.forEachRange(count, minimumPerThread: 8) { range in
+                    calls.add(1, ordering: .relaxed)
+                    if range.lowerBound % 16 != 0 { unaligned.add(1, ordering: .relaxed) }
+                    for i in range { hits[i] += 1 }
+                }
+                #expect(hits.prefix(count).allSatisfy { $0 == 1 }, "\(count) elements on \(threads) threads")
+                #expect(calls.load(ordering: .relaxed) <= threads)
+                #expect(count < 2 * 8 * threads || threads == 1 || calls.load(ordering: .relaxed) > 1)
+                #expect(unaligned.load(ordering: .relaxed) == 0)
+            }
+            let calls = Atomic<Int>(0)
+            pool.forEachRange(100, minimumPerThread: 64) { _ in calls.add(1, ordering: .relaxed) }
+            #expect(calls.load(ordering: .relaxed) == 1, "fewer than two threads' minimum runs as one range")
+        }
+    }
+
     @Test func gemmIsBitIdenticalAcrossThreadCounts() throws {
         var generator = SeededGenerator(seed: 4)
         let a = try Tensor.randomNormal([130, 300], generator: &generator)

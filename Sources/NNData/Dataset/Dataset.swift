@@ -62,10 +62,14 @@ public struct Dataset: Sendable {
             switch features {
             case .bytes(let bytes, let scale):
                 bytes.withUnsafeBufferPointer { source in
-                    for (row, index) in indices.enumerated() {
-                        let from = source.baseAddress! + index * size
-                        let to = out.baseAddress! + row * size
-                        for i in 0..<size { to[i] = Float(from[i]) * scale }
+                    // On the kernel threads for a large batch: its samples are scattered over the data set, so the
+                    // conversion waits on memory, and two threads wait on twice as many cache lines at once.
+                    let (source, out, first) = (source.baseAddress!, out.baseAddress!, indices.startIndex)
+                    ThreadPool.shared.forEachRange(indices.count, minimumPerThread: Swift.max(1, 16_384 / Swift.max(1, size))) { rows in
+                        for row in rows {
+                            let from = source + indices[first + row] * size, to = out + row * size
+                            for i in 0..<size { to[i] = Float(from[i]) * scale }
+                        }
                     }
                 }
             case .floats(let values):

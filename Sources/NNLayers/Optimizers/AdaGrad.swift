@@ -33,8 +33,8 @@ public final class AdaGrad: Optimizer {
         let (eta, lambda, epsilon) = (learningRate, weightDecay, self.epsilon)
         for named in parameters {
             slots.withSlot("h", for: named) { h in
-                named.parameter.withValueAndGradient { w, g, count in
-                    for i in 0..<count {
+                named.parameter.withValueAndGradient { w, g, range in
+                    for i in range {
                         let gradient = g[i] + lambda * w[i]
                         h[i] += gradient * gradient
                         w[i] -= eta * gradient / (h[i].squareRoot() + epsilon)

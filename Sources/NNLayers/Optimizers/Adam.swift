@@ -52,14 +52,14 @@ public final class Adam: Optimizer {
         let decoupled = decoupledWeightDecay
         for named in parameters {
             slots.withSlots("m", "v", for: named) { m, v in
-                named.parameter.withValueAndGradient { w, g, count in
-                        for i in 0..<count {
-                            let gradient = decoupled ? g[i] : g[i] + lambda * w[i]
-                            m[i] += (1 - b1) * (gradient - m[i])
-                            v[i] += (1 - b2) * (gradient * gradient - v[i])
-                            if decoupled { w[i] -= eta * lambda * w[i] }
-                            w[i] -= correctedRate * m[i] / (v[i].squareRoot() + epsilon)
-                        }
+                named.parameter.withValueAndGradient { w, g, range in
+                    for i in range {
+                        let gradient = decoupled ? g[i] : g[i] + lambda * w[i]
+                        m[i] += (1 - b1) * (gradient - m[i])
+                        v[i] += (1 - b2) * (gradient * gradient - v[i])
+                        if decoupled { w[i] -= eta * lambda * w[i] }
+                        w[i] -= correctedRate * m[i] / (v[i].squareRoot() + epsilon)
+                    }
                 }
             }
         }

@@ -73,12 +73,17 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
 }
 
 extension Parameter {
-    /// Calls `body` with pointers to the value, the gradient, and the element count.
+    /// Calls `body` with pointers to the value and the gradient and a range of elements to update; the ranges
+    /// cover the parameter and run on the kernel threads when it is large (`ThreadPool.forEachRange`), which an
+    /// elementwise update does not notice in its results.
     @inline(__always)
-    func withValueAndGradient(_ body: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void) {
+    func withValueAndGradient(_ body: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Range<Int>) -> Void) {
         let gradient = self.gradient
         gradient.withUnsafeBufferPointer { g in
-            value.withUnsafeMutableBufferPointer { w in body(w.baseAddress!, g.baseAddress!, w.count) }
+            value.withUnsafeMutableBufferPointer { w in
+                let (value, gradient) = (w.baseAddress!, g.baseAddress!)
+                ThreadPool.shared.forEachRange(w.count) { range in body(value, gradient, range) }
+            }
         }
     }
 }

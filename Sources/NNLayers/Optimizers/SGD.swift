@@ -34,13 +34,13 @@ public final class SGD: Optimizer {
         let (eta, alpha, lambda) = (learningRate, momentum, weightDecay)
         for named in parameters {
             if alpha == 0 {
-                named.parameter.withValueAndGradient { w, g, count in
-                    for i in 0..<count { w[i] -= eta * (g[i] + lambda * w[i]) }
+                named.parameter.withValueAndGradient { w, g, range in
+                    for i in range { w[i] -= eta * (g[i] + lambda * w[i]) }
                 }
             } else {
                 slots.withSlot("velocity", for: named) { v in
-                    named.parameter.withValueAndGradient { w, g, count in
-                        for i in 0..<count {
+                    named.parameter.withValueAndGradient { w, g, range in
+                        for i in range {
                             v[i] = alpha * v[i] - eta * (g[i] + lambda * w[i])
                             w[i] += v[i]
                         }
