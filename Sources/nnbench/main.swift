@@ -13,8 +13,14 @@ import NNKit
 let arguments = Set(CommandLine.arguments.dropFirst())
 let json = arguments.contains("--json")
 let quick = arguments.contains("--quick")
-/// `--no-peers` leaves out the reference runs of other frameworks (e.g. under `perf record`, which would follow them).
-let runsPeers = !arguments.contains("--no-peers")
+/// The peers' script beside this file: the same MLP trained by JAX, PyTorch and numpy, and run by ONNX Runtime.
+let peersScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("peers.py").path
+/// `--no-peers` leaves out the reference runs of other frameworks (e.g. under `perf record`, which would follow them);
+/// so does a checkout moved since the build, where `peers.py` is no longer found.
+let runsPeers = !arguments.contains("--no-peers") && FileManager.default.fileExists(atPath: peersScript)
+if !arguments.contains("--no-peers") && !runsPeers {
+    print("\(peersScript) not found (the checkout moved since this build?): no references from other frameworks")
+}
 /// `--only SECTION` runs one section (for profiling with perf); all run by default.
 let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
     $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
@@ -112,9 +118,6 @@ func runPython(_ arguments: [String], threads: Int) -> [String: Double]? {
     guard process.terminationStatus == 0 else { return nil }
     return try? JSONSerialization.jsonObject(with: data) as? [String: Double]
 }
-
-/// The peers' script beside this file: the same MLP trained by JAX, PyTorch and numpy, and run by ONNX Runtime.
-let peersScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("peers.py").path
 
 /// One reference run of `peers.py` (`train FRAMEWORK` or `infer`) pinned to `threads` processors, on the
 /// Fashion-MNIST files when the benchmark uses them (random bytes otherwise); nil when the framework is not installed.
