@@ -8,6 +8,13 @@ extension Kernels {
     public static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
         var x = v.replacing(with: 88.3762626647949, where: v .> 88.3762626647949)
         x = x.replacing(with: -87.3365447505531, where: x .< -87.3365447505531)
+        return exp(inRange: x)
+    }
+
+    /// `eˣ` for lanes already within [−87.3, 88.3] (or NaN): `exp` without its clamps, for callers that bound
+    /// their argument more cheaply themselves.
+    @inline(__always)
+    static func exp(inRange x: SIMD8<Float>) -> SIMD8<Float> {
         // Adding 1.5 × 2²³ rounds x·log₂e to the nearest integer n and leaves n in the low mantissa bits, which
         // gives both n as a Float and 2ⁿ's exponent field without a (slow, generic) SIMD conversion.
         let rounded = magicRound.addingProduct(x, SIMD8(repeating: 1.44269504088896341))

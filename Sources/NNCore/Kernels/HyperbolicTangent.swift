@@ -16,7 +16,9 @@ extension Kernels {
         p = SIMD8(repeating: 1.33314422036e-1).addingProduct(p, z)
         p = SIMD8(repeating: -3.33332819422e-1).addingProduct(p, z)
         let small = x.addingProduct(x * z, p)
-        let large = 1 - 2 / (exp(x + x) + 1)
+        // Past |x| = 10, tanh rounds to ±1 and so does this formula; bounding 2|x| by 20 (NaN passes through) is
+        // the only clamp `exp` needs here.
+        let large = 1 - 2 / (exp(inRange: (x + x).replacing(with: 20, where: x .> 10)) + 1)
         let magnitude = small.replacing(with: large, where: x .>= 0.625)
         return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt32>.self) | sign, to: SIMD8<Float>.self)
     }
