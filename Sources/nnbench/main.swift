@@ -146,21 +146,25 @@ func ourGFLOPS(_ s: Shape) -> Double {
     return 2 * Double(s.m * s.n * s.k) / seconds / 1e9
 }
 
-/// GEMM rounds: numpy's pass and ours alternate, and each figure is the median over rounds, so that a burst of
-/// load from elsewhere on a shared machine skews one round rather than one side of the comparison.
+/// Rounds of training and inference, each alternating ours with the peers'.
 let rounds = quick ? 1 : 3
+/// GEMM rounds: numpy's pass and ours alternate, and each figure is the median over rounds, so that a burst of
+/// load from elsewhere on a shared machine skews one round rather than one side of the comparison. Five, not
+/// three: on the shared Zen 4 VM a burst sank the 2-thread `dW` shape to 0.84× in one run and 1.01–1.04× in the
+/// next two; two bad rounds out of five still leave the median clean, for 20 s more.
+let gemmRounds = quick ? 1 : 5
 var gemm: [[String: Any]] = []
 for threads in threadCounts where runs("gemm") {
     ThreadPool.shared.threadCount = threads
     var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
-    for _ in 0..<rounds {
+    for _ in 0..<gemmRounds {
         if let reference = numpyGFLOPS(threads: threads) {
             for (name, value) in reference { theirs[name, default: []].append(value) }
         }
         for s in shapes { ours[s.name, default: []].append(ourGFLOPS(s)) }
     }
     if theirs.isEmpty { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
-    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, median of \(rounds) alternating round\(rounds > 1 ? "s" : "") (NNKit / numpy = ratio)")
+    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, median of \(gemmRounds) alternating round\(gemmRounds > 1 ? "s" : "") (NNKit / numpy = ratio)")
     for s in shapes {
         let mine = middle(ours[s.name] ?? [])
         let reference = theirs[s.name].map(middle)
