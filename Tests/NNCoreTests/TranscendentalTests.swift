@@ -37,6 +37,28 @@ import Testing
         #expect(worst.ulp <= 1, "worst \(worst.ulp) ulp at \(worst.at)")
     }
 
+    /// A vector of positive normals takes the short path; one zero lane sends the same values through the path
+    /// that handles every float. Their bits must agree, or a result would depend on its neighbours.
+    @Test func logGivesTheSameBitsOnBothPaths() {
+        var generator = SeededGenerator(seed: 7)
+        var mismatches = 0, shortPathVectors = 0
+        for _ in 0..<(1 << 14) {
+            var v = SIMD8<Float>()
+            for lane in 0..<8 {
+                // Any positive normal float: biased exponent 1...254, any mantissa.
+                let bits = UInt32(truncatingIfNeeded: generator.next()) % (0x7F80_0000 - 0x0080_0000) + 0x0080_0000
+                v[lane] = Float(bitPattern: bits)
+            }
+            var withZero = v
+            withZero[7] = 0
+            let (short, general) = (Kernels.log(v), Kernels.log(withZero))
+            for lane in 0..<7 where short[lane].bitPattern != general[lane].bitPattern { mismatches += 1 }
+            #expect(general[7] == -.infinity)
+            shortPathVectors += 1
+        }
+        #expect(mismatches == 0, "\(mismatches) of \(7 * shortPathVectors) lanes differ between the two paths")
+    }
+
     @Test func logSpecialValues() {
         let y = Kernels.log(SIMD8<Float>(0, -0.0, -1, .infinity, -.infinity, .nan, 1, .leastNonzeroMagnitude))
         #expect(y[0] == -.infinity && y[1] == -.infinity)
