@@ -16,8 +16,8 @@ extension Kernels {
     }
 
     /// `ln x` for lanes that are all positive, normal and finite, with no lane-wise fix-ups: musl's split of the
-    /// bits, `x = 2ᵏ·m` with `m ∈ [√½, √2)`, in four integer operations, then the polynomial. A third of the
-    /// floating-point work of `logOfAnyFloats`.
+    /// bits, `x = 2ᵏ·m` with `m ∈ [√½, √2)`, in four integer operations, then the polynomial: about half the
+    /// floating-point work of `logOfAnyFloats`, whose blends sit on the dependency chain.
     @inline(__always)
     static func logOfNormals(_ v: SIMD8<Float>) -> SIMD8<Float> {
         let bits = unsafeBitCast(v, to: SIMD8<Int32>.self)
