@@ -59,6 +59,27 @@ import Testing
         #expect(mismatches == 0, "\(mismatches) of \(7 * shortPathVectors) lanes differ between the two paths")
     }
 
+    /// The array kernel checks blocks of 64 floats at once and runs a clean block through the short path. Each
+    /// value that the short path must not take (and the extremes it must) is planted in a block of normals, in
+    /// place and out of place; every result must have the bits of that value's own vector.
+    @Test func logBlocksAgreeWithSingleVectors() {
+        let planted: [Float] = [0, -0.0, .leastNonzeroMagnitude, Float.leastNormalMagnitude.nextDown, .leastNormalMagnitude,
+                                .greatestFiniteMagnitude, .infinity, -.infinity, .nan, -.nan, -1, -.leastNormalMagnitude]
+        var generator = SeededGenerator(seed: 8)
+        let normals = (0..<203).map { _ in Float(0.01 + 100 * generator.nextUnitDouble()) }
+        for (index, value) in planted.enumerated() {
+            var x = normals
+            x[(37 * index) % 200] = value
+            var y = [Float](repeating: 0, count: x.count), inPlace = x
+            x.withUnsafeBufferPointer { xs in y.withUnsafeMutableBufferPointer { Kernels.log(xs.baseAddress!, $0.baseAddress!, count: xs.count) } }
+            inPlace.withUnsafeMutableBufferPointer { Kernels.log($0.baseAddress!, $0.baseAddress!, count: $0.count) }
+            for i in x.indices {
+                let expected = Kernels.log(SIMD8(repeating: x[i]))[0].bitPattern
+                #expect(y[i].bitPattern == expected && inPlace[i].bitPattern == expected, "ln \(x[i]) at \(i): \(y[i]), \(inPlace[i])")
+            }
+        }
+    }
+
     @Test func logSpecialValues() {
         let y = Kernels.log(SIMD8<Float>(0, -0.0, -1, .infinity, -.infinity, .nan, 1, .leastNonzeroMagnitude))
         #expect(y[0] == -.infinity && y[1] == -.infinity)

@@ -69,7 +69,44 @@ extension Kernels {
     }
 
     /// `y[i] = ln x[i]`; `y` may alias `x`.
+    ///
+    /// Checks `logBlock` floats at a time with `arePositiveNormals` and runs a block that passes through
+    /// `logOfNormals` without testing each vector: the per-vector test (two comparisons, a mask test and a branch)
+    /// cost a quarter of the time. A block that fails goes vector by vector through `log`, with the same bits.
     public static func log(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, y, count: count, vector: { log($0) }, scalar: { log(SIMD8(repeating: $0))[0] })
+        var i = 0
+        while i &+ logBlock <= count {
+            let block = i &+ logBlock
+            if arePositiveNormals(x + i, count: logBlock) {
+                while i < block {
+                    y.store8(logOfNormals(x.load8(i)), i)
+                    i &+= 8
+                }
+            } else {
+                while i < block {
+                    y.store8(log(x.load8(i)), i)
+                    i &+= 8
+                }
+            }
+        }
+        map(x + i, y + i, count: count &- i, vector: { log($0) }, scalar: { log(SIMD8(repeating: $0))[0] })
+    }
+
+    /// Floats per block of `log(_:_:count:)`: eight vectors.
+    static let logBlock = 64
+
+    /// Whether `count` floats (a multiple of 8) are all positive, normal and finite: `bits − 2²³` (the bits of
+    /// the least normal float) lies below `0x7F00_0000` (the bits of infinity minus the same) as an unsigned
+    /// number exactly for those, and zero, subnormals, negatives, infinities and NaN wrap to or beyond it. One
+    /// subtraction and one unsigned maximum per vector.
+    @inline(__always)
+    static func arePositiveNormals(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+        var largest = SIMD8<UInt32>(repeating: 0)
+        var i = 0
+        while i < count {
+            largest = pointwiseMax(largest, unsafeBitCast(x.load8(i), to: SIMD8<UInt32>.self) &- 0x0080_0000)
+            i &+= 8
+        }
+        return largest.max() < 0x7F00_0000
     }
 }
