@@ -53,8 +53,10 @@ public struct Dataset: Sendable {
     }
 
     /// Writes the samples at `indices` into `batch` (resized to `[indices.count] + sampleShape`, reusing
-    /// its storage) and their labels into `batchLabels`. Allocates nothing once the buffers have grown.
+    /// its storage) and their labels into `batchLabels`. Allocates nothing once the buffers have grown. Every index
+    /// must lie in `0 ..< count` (a precondition: an index from elsewhere is a programming error).
     public func fillBatch(indices: ArraySlice<Int>, into batch: inout Tensor, labels batchLabels: inout [Int]) {
+        precondition(indices.allSatisfy { labels.indices.contains($0) }, "Dataset.fillBatch: a sample index is outside 0..<\(count)")
         let size = sampleSize
         batch.resize(batch: indices.count, sampleShape: sampleShape)
         batchLabels.removeAll(keepingCapacity: true)
@@ -62,13 +64,13 @@ public struct Dataset: Sendable {
             switch features {
             case .bytes(let bytes, let scale):
                 bytes.withUnsafeBufferPointer { source in
-                    // On the kernel threads for a large batch: its samples are scattered over the data set, so the
-                    // conversion waits on memory, and two threads wait on twice as many cache lines at once.
-                    let (source, out, first) = (source.baseAddress!, out.baseAddress!, indices.startIndex)
-                    ThreadPool.shared.forEachRange(indices.count, minimumPerThread: Swift.max(1, 16_384 / Swift.max(1, size))) { rows in
-                        for row in rows {
-                            let from = source + indices[first + row] * size, to = out + row * size
-                            for i in 0..<size { to[i] = Float(from[i]) * scale }
+                    indices.withUnsafeBufferPointer { indices in
+                        // On the kernel threads for a large batch: its samples are scattered over the data set, so
+                        // the conversion waits on memory, and two threads wait on twice as many cache lines at once.
+                        let (source, out) = (source.baseAddress!, out.baseAddress!)
+                        ThreadPool.shared.forEachRange(indices.count, minimumPerThread: Swift.max(1, 16_384 / Swift.max(1, size))) { rows in
+                            Kernels.gatherRows(of: source, rowLength: size, at: UnsafeBufferPointer(rebasing: indices[rows]),
+                                               scale: scale, into: out + rows.lowerBound * size)
                         }
                     }
                 }
