@@ -14,6 +14,12 @@ extension UnsafePointer where Pointee == Float {
     func load16(_ offset: Int) -> SIMD16<Float> {
         UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD16<Float>.self)
     }
+
+    /// Eight floats' bit patterns.
+    @inline(__always) @usableFromInline
+    func loadBits8(_ offset: Int) -> SIMD8<UInt32> {
+        UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD8<UInt32>.self)
+    }
 }
 
 extension UnsafeMutablePointer where Pointee == Float {

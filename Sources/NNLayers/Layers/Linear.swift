@@ -37,10 +37,10 @@ public final class Linear: RegistrableLayer {
     /// when nothing is skipped, which is about what a tenth saves.
     public static let gradientZeroSkippingThreshold = 0.1
     /// The smallest fraction of skippable depth steps (`GEMM.skippableDepthFraction` of `x`) for which the forward
-    /// pass skips the zeros of the input. It is higher than for the gradient: skipping means packing `x`, which the
-    /// forward product otherwise reads in place, and costs 14 % when nothing is skipped. The 16 % of a
-    /// Fashion-MNIST batch only break even, so the MLP's forward pass does not skip.
-    public static let forwardZeroSkippingThreshold = 0.3
+    /// pass skips the zeros of the input. `x` stays in place and only the list of each tile's nonzero steps is
+    /// built, which costs 4–5 % of the product when nothing is skipped. On Fashion-MNIST batches (16 % of the
+    /// steps skippable) the forward product runs 1.06–1.09× faster on one thread.
+    public static let forwardZeroSkippingThreshold = 0.1
     /// Batches between two measurements of the input's zeros (`GEMM.skippableDepthFraction` reads `3 · 6 · D`
     /// scattered values, 1.5 % of a training step when done on every batch). The decision only changes speed.
     public static let zeroCheckInterval = 32
