@@ -263,22 +263,13 @@ public enum GEMM {
                 if !direct {
                     packA(a, lda: lda, transposed: transposeA, row: ic, column: row, height: mcCur, depth: kcCur, into: packedA)
                 }
-                var jr = 0
-                while jr < ncCur {
-                    let columns = Swift.min(nr, ncCur - jr)
-                    var ir = 0, tile = 0
-                    while ir < mcCur {
-                        let height = tileHeight(remainingRows: mcCur - ir)
-                        let tileA: UnsafePointer<Float> = direct ? a + ((ic + ir) * lda + row) : UnsafePointer(packedA + tile * mr * kcCur)
-                        microKernel(
-                            depth: kcCur, a: tileA,
-                            aRowStride: direct ? lda : 1, aDepthStride: direct ? 1 : mr, b: packedB + jr * kcCur,
-                            c: c + (ic + ir) * ldc + column + jr, ldc: ldc, rows: height, columns: columns, load: load,
-                            epilogue: blockEpilogue, columnOffset: column + jr)
-                        ir += height
-                        tile += 1
-                    }
-                    jr += nr
+                forEachTile(rows: mcCur, width: ncCur) { jr, columns, ir, height, tile in
+                    let tileA: UnsafePointer<Float> = direct ? a + ((ic + ir) * lda + row) : UnsafePointer(packedA + tile * mr * kcCur)
+                    microKernel(
+                        depth: kcCur, a: tileA,
+                        aRowStride: direct ? lda : 1, aDepthStride: direct ? 1 : mr, b: packedB + jr * kcCur,
+                        c: c + (ic + ir) * ldc + column + jr, ldc: ldc, rows: height, columns: columns, load: load,
+                        epilogue: blockEpilogue, columnOffset: column + jr)
                 }
             }
         }
@@ -312,20 +303,11 @@ public enum GEMM {
         rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
     ) {
-        var jr = 0
-        while jr < width {
-            let columns = Swift.min(nr, width - jr)
-            var ir = 0, tile = 0
-            while ir < rows {
-                let height = tileHeight(remainingRows: rows - ir)
-                microKernelNonzeroSteps(
-                    steps: steps[tile], a: values + tile * depth * mr, offsets: offsets + tile * depth, b: b + jr * depth,
-                    c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
-                    epilogue: epilogue, columnOffset: columnOffset + jr)
-                ir += height
-                tile += 1
-            }
-            jr += nr
+        forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
+            microKernelNonzeroSteps(
+                steps: steps[tile], a: values + tile * depth * mr, offsets: offsets + tile * depth, b: b + jr * depth,
+                c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
+                epilogue: epilogue, columnOffset: columnOffset + jr)
         }
     }
 
@@ -337,24 +319,35 @@ public enum GEMM {
         rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
     ) {
+        forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
+            // A tile that keeps every step runs the plain kernel: no offsets to read.
+            if steps[tile] == depth {
+                microKernel(
+                    depth: depth, a: a + ir * lda, aRowStride: lda, aDepthStride: 1, b: b + jr * depth,
+                    c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
+                    epilogue: epilogue, columnOffset: columnOffset + jr)
+            } else {
+                microKernelNonzeroStepsInPlace(
+                    steps: steps[tile], a: a + ir * lda, lda: lda, offsets: offsets + tile * depth, b: b + jr * depth,
+                    c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
+                    epilogue: epilogue, columnOffset: columnOffset + jr)
+            }
+        }
+    }
+
+    /// The loop nest inside one block: for each `NR`-wide panel of `B` (at column `jr`, `columns` wide), every
+    /// register tile of the block's `rows` (at row `ir`, `height` rows by `tileHeight`, the `tile`-th).
+    @inline(__always)
+    static func forEachTile(
+        rows: Int, width: Int, _ body: (_ jr: Int, _ columns: Int, _ ir: Int, _ height: Int, _ tile: Int) -> Void
+    ) {
         var jr = 0
         while jr < width {
             let columns = Swift.min(nr, width - jr)
             var ir = 0, tile = 0
             while ir < rows {
                 let height = tileHeight(remainingRows: rows - ir)
-                // A tile that keeps every step runs the plain kernel: no offsets to read.
-                if steps[tile] == depth {
-                    microKernel(
-                        depth: depth, a: a + ir * lda, aRowStride: lda, aDepthStride: 1, b: b + jr * depth,
-                        c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
-                        epilogue: epilogue, columnOffset: columnOffset + jr)
-                } else {
-                    microKernelNonzeroStepsInPlace(
-                        steps: steps[tile], a: a + ir * lda, lda: lda, offsets: offsets + tile * depth, b: b + jr * depth,
-                        c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
-                        epilogue: epilogue, columnOffset: columnOffset + jr)
-                }
+                body(jr, columns, ir, height, tile)
                 ir += height
                 tile += 1
             }
