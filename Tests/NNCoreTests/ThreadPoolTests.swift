@@ -76,6 +76,41 @@ import Testing
         #expect(wideResults[0] == wideResults[1])
         #expect(wideResults[0] == wideResults[2])
     }
+
+    /// A product split by columns on several threads (`B` wider than `A` is tall) gives the bits of one thread,
+    /// with a fused bias and ReLU and with zeros of `A` skipped.
+    @Test func columnSplitGivesTheBitsOfOneThread() throws {
+        let (m, n, k) = (40, 272, 300)
+        var generator = SeededGenerator(seed: 9)
+        var a = try Tensor.randomNormal([m * k], generator: &generator).scalars
+        for i in 0..<m { for p in 0..<k where (p / 10 + i) % 3 == 0 { a[i * k + p] = 0 } }
+        let b = try Tensor.randomNormal([k * n], generator: &generator).scalars
+        let bias = try Tensor.randomNormal([n], generator: &generator).scalars
+        let saved = ThreadPool.shared.threadCount
+        defer { ThreadPool.shared.threadCount = saved }
+        var results: [[UInt32]] = []
+        for threads in [1, 2, 3] {
+            ThreadPool.shared.threadCount = threads
+            for skip in [false, true] {
+                var c = [Float](repeating: 0, count: m * n)
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        bias.withUnsafeBufferPointer { bias in
+                            c.withUnsafeMutableBufferPointer { c in
+                                GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                              c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!), skipZerosInA: skip)
+                            }
+                        }
+                    }
+                }
+                results.append(c.map(\.bitPattern))
+            }
+        }
+        for (index, result) in results.enumerated().dropFirst() {
+            let mismatches = zip(result, results[0]).filter { $0 != $1 }.count
+            #expect(mismatches == 0, "run \(index): \(mismatches) of \(result.count) elements differ")
+        }
+    }
 }
 
 final class Counter: Sendable {

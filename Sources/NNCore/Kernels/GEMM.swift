@@ -28,6 +28,9 @@ public enum GEMM {
     public static let nc = 2048
     /// Products with at most this many rows (and `B` not transposed) stream `B` without packing it.
     public static let fewRowLimit = 4
+    /// On several threads, a product whose `B` is at least as wide as `A` is tall, and gives each thread at least
+    /// this many `NR`-wide panels, is split by columns instead of rows.
+    static let columnSplitMinimumPanels = 4
 
     /// What to do to each element of `C` after the product is complete.
     public enum Epilogue {
@@ -106,10 +109,25 @@ public enum GEMM {
                                prepackedB: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
                                skipZerosInA: skipZerosInA)
             }
-            multiplyPacked(m: m, n: n - lead, k: k, a: a, lda: lda, transposeA: transposeA,
-                           b: transposeB ? b + lead * ldb : b + lead, ldb: ldb, transposeB: transposeB,
-                           prepackedB: nil, c: c + lead, ldc: ldc, accumulate: accumulate, epilogue: epilogue.droppingColumns(lead),
-                           skipZerosInA: skipZerosInA)
+            let width = n - lead
+            let threads = ThreadPool.shared.threadCount
+            guard threads > 1 && width >= m && width >= threads * columnSplitMinimumPanels * nr else {
+                multiplyPacked(m: m, n: width, k: k, a: a, lda: lda, transposeA: transposeA,
+                               b: transposeB ? b + lead * ldb : b + lead, ldb: ldb, transposeB: transposeB,
+                               prepackedB: nil, c: c + lead, ldc: ldc, accumulate: accumulate,
+                               epilogue: epilogue.droppingColumns(lead), skipZerosInA: skipZerosInA)
+                return
+            }
+            // B wider than A is tall: each thread packs the panels of B it multiplies and keeps them in its own
+            // cache, instead of reading the panels the other threads packed.
+            let panels = (width + nr - 1) / nr
+            ThreadPool.shared.parallelFor(threads) { part, _ in
+                let first = lead + part * panels / threads * nr, last = lead + Swift.min(width, (part + 1) * panels / threads * nr)
+                multiplyPacked(m: m, n: last - first, k: k, a: a, lda: lda, transposeA: transposeA,
+                               b: transposeB ? b + first * ldb : b + first, ldb: ldb, transposeB: transposeB,
+                               prepackedB: nil, c: c + first, ldc: ldc, accumulate: accumulate,
+                               epilogue: epilogue.droppingColumns(first), skipZerosInA: skipZerosInA, threads: 1)
+            }
             return
         }
         precondition(packedB.depth == k && packedB.width == n, "GEMM: packed B is \(packedB.depth) × \(packedB.width), not \(k) × \(n)")
@@ -183,10 +201,11 @@ public enum GEMM {
     static func multiplyPacked(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, prepackedB: UnsafePointer<Float>?,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue, skipZerosInA: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: Epilogue, skipZerosInA: Bool,
+        threads threadLimit: Int = ThreadPool.shared.threadCount
     ) {
         let pool = ThreadPool.shared
-        let threads = Swift.max(1, Swift.min(pool.threadCount, (m + mr - 1) / mr))
+        let threads = Swift.max(1, Swift.min(threadLimit, (m + mr - 1) / mr))
         // Row blocks: at most MC rows each, and a multiple of the thread count so every thread gets the same
         // share. On one thread they are multiples of MR, so only the last tile is short; on several they are
         // equal, so the threads finish together (128 rows on 2 threads: 64 + 64, not 66 + 62; 2048 rows: 16 × 128,

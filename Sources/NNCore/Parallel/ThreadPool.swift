@@ -110,10 +110,14 @@ public final class ThreadPool: @unchecked Sendable {
     private func workerLoop(index: Int, seen start: Int) {
         var seen = start
         while true {
-            var spins = 0
+            var spins = 0, spinStart: UInt64 = 0
             while generation.load(ordering: .acquiring) == seen {
-                spins += 1
-                if spins < 50_000 {
+                spins &+= 1
+                if spins & 255 != 0 {
+                    spinPause()
+                } else if spinStart == 0 {
+                    spinStart = Self.monotonicNanoseconds()
+                } else if Self.monotonicNanoseconds() &- spinStart < Self.spinNanoseconds {
                     spinPause()
                 } else {
                     pthread_mutex_lock(lock)
@@ -129,6 +133,17 @@ public final class ThreadPool: @unchecked Sendable {
                 pending.subtract(1, ordering: .releasing)
             }
         }
+    }
+
+    /// How long an idle worker polls for the next job before it sleeps. A sleeping worker joins a job 12–30 µs
+    /// late on the Zen 4 VM (the wake-up), which is most of a small GEMM; a training step leaves gaps of up to a
+    /// few hundred microseconds between its parallel parts (the loss, the optimiser's bookkeeping).
+    static let spinNanoseconds: UInt64 = 1_000_000
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
     }
 
     @inline(__always)
