@@ -403,10 +403,8 @@ public enum GEMM {
             let rows = tileHeight(remainingRows: height - i0)
             let stepOffsets = offsets + tile * depth
             // Rows past the tile's height re-read its first row, which changes no "or".
-            let order = rowOrder + i0
-            let r0 = a + rowOffset(0, order, lda), r1 = rows > 1 ? a + rowOffset(1, order, lda) : r0
-            let r2 = rows > 2 ? a + rowOffset(2, order, lda) : r0, r3 = rows > 3 ? a + rowOffset(3, order, lda) : r0
-            let r4 = rows > 4 ? a + rowOffset(4, order, lda) : r0, r5 = rows > 5 ? a + rowOffset(5, order, lda) : r0
+            let o = tileRowOffsets(rows: rows, rowOrder + i0, lda)
+            let (r0, r1, r2, r3, r4, r5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
             var kept = 0, p = 0
             while p &+ 8 <= depth {
                 let bits = (r0.loadBits8(p) | r1.loadBits8(p) | r2.loadBits8(p) | r3.loadBits8(p) | r4.loadBits8(p) | r5.loadBits8(p))
@@ -891,9 +889,8 @@ public enum GEMM {
                     columnOffset: columnOffset) { tile in
             var (c0, c1, c2, c3, c4, c5) = tile
             // Row i of the tile reads a[rowOffset(i) + p·aDepthStride]; rows past `rows` re-read row 0 (in bounds).
-            let a0 = a + rowOffset(0, rowOrder, aRowStride), a1 = rows > 1 ? a + rowOffset(1, rowOrder, aRowStride) : a0
-            let a2 = rows > 2 ? a + rowOffset(2, rowOrder, aRowStride) : a0, a3 = rows > 3 ? a + rowOffset(3, rowOrder, aRowStride) : a0
-            let a4 = rows > 4 ? a + rowOffset(4, rowOrder, aRowStride) : a0, a5 = rows > 5 ? a + rowOffset(5, rowOrder, aRowStride) : a0
+            let o = tileRowOffsets(rows: rows, rowOrder, aRowStride)
+            let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
             var p = 0, bp = b
             if rows <= 2 {
                 for _ in 0..<depth {
@@ -980,9 +977,8 @@ public enum GEMM {
                     columnOffset: columnOffset) { tile in
             var (c0, c1, c2, c3, c4, c5) = tile
             // Rows past `rows` re-read row 0 (in bounds); their sums are not written.
-            let a0 = a + rowOffset(0, rowOrder, lda), a1 = rows > 1 ? a + rowOffset(1, rowOrder, lda) : a0
-            let a2 = rows > 2 ? a + rowOffset(2, rowOrder, lda) : a0, a3 = rows > 3 ? a + rowOffset(3, rowOrder, lda) : a0
-            let a4 = rows > 4 ? a + rowOffset(4, rowOrder, lda) : a0, a5 = rows > 5 ? a + rowOffset(5, rowOrder, lda) : a0
+            let o = tileRowOffsets(rows: rows, rowOrder, lda)
+            let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
             if rows <= 4 {
                 for q in 0..<steps {
                     let offset = Int(offsets[q]), p = offset &>> 4
@@ -1020,9 +1016,8 @@ public enum GEMM {
         epilogue: Epilogue, columnOffset: Int, accumulate: (inout Accumulators) -> Void
     ) {
         var tile: Accumulators = (SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16())
-        let c0 = c + rowOffset(0, rowOrder, ldc), c1 = rows > 1 ? c + rowOffset(1, rowOrder, ldc) : c0
-        let c2 = rows > 2 ? c + rowOffset(2, rowOrder, ldc) : c0, c3 = rows > 3 ? c + rowOffset(3, rowOrder, ldc) : c0
-        let c4 = rows > 4 ? c + rowOffset(4, rowOrder, ldc) : c0, c5 = rows > 5 ? c + rowOffset(5, rowOrder, ldc) : c0
+        let o = tileRowOffsets(rows: rows, rowOrder, ldc)
+        let (c0, c1, c2, c3, c4, c5) = (c + o.0, c + o.1, c + o.2, c + o.3, c + o.4, c + o.5)
         if load && columns < nr {
             // A partial tile starts from C too, so every element is summed in the same order wherever its tile falls.
             withUnsafeMutableBytes(of: &tile) { raw in
@@ -1065,6 +1060,16 @@ public enum GEMM {
     @inline(__always)
     static func rowOffset(_ i: Int, _ order: UnsafePointer<UInt8>?, _ stride: Int) -> Int {
         (order.map { Int($0[i]) } ?? i) &* stride
+    }
+
+    /// `rowOffset` of the six rows of a register tile of `rows` rows; rows past `rows` repeat row 0 (their
+    /// reads stay in bounds and their sums are not written).
+    @inline(__always)
+    static func tileRowOffsets(rows: Int, _ order: UnsafePointer<UInt8>?, _ stride: Int) -> (Int, Int, Int, Int, Int, Int) {
+        let first = rowOffset(0, order, stride)
+        return (first, rows > 1 ? rowOffset(1, order, stride) : first, rows > 2 ? rowOffset(2, order, stride) : first,
+                rows > 3 ? rowOffset(3, order, stride) : first, rows > 4 ? rowOffset(4, order, stride) : first,
+                rows > 5 ? rowOffset(5, order, stride) : first)
     }
 
     @inline(__always)
