@@ -61,26 +61,6 @@ let shapes: [Shape] = [256, 512, 1024, 2048].map { Shape(name: "\($0)²", m: $0,
 
 // MARK: numpy reference
 
-func numpyGFLOPS(threads: Int) -> [String: Double]? {
-    let script = """
-        import json, sys, time
-        import numpy as np
-        shapes = json.loads(sys.argv[1]); budget = float(sys.argv[2]); out = {}
-        rng = np.random.default_rng(0)
-        for s in shapes:
-            a = rng.standard_normal((s["k"], s["m"]) if s["transposeA"] else (s["m"], s["k"]), dtype=np.float32)
-            b = rng.standard_normal((s["n"], s["k"]) if s["transposeB"] else (s["k"], s["n"]), dtype=np.float32)
-            f = lambda: (a.T if s["transposeA"] else a) @ (b.T if s["transposeB"] else b)
-            f(); times = []; start = time.perf_counter()
-            while len(times) < 3 or (time.perf_counter() - start < budget and len(times) < 2000):
-                t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
-            out[s["name"]] = 2 * s["m"] * s["n"] * s["k"] / sorted(times)[len(times) // 2] / 1e9
-        print(json.dumps(out))
-        """
-    let shapeJSON = String(decoding: try! JSONEncoder().encode(shapes), as: UTF8.self)
-    return runPython(["-c", script, shapeJSON, quick ? "0.15" : "0.3"], threads: threads)
-}
-
 /// numpy's GB/s (input + output bytes) for the elementwise functions, on 2²⁴ floats.
 func numpyElementwise() -> [String: Double]? {
     let script = """
@@ -148,29 +128,46 @@ func ourGFLOPS(_ s: Shape) -> Double {
 
 /// Rounds of training and inference, each alternating ours with the peers'.
 let rounds = quick ? 1 : 3
-/// GEMM rounds: numpy's pass and ours alternate, and each figure is the median over rounds, so that a burst of
-/// load from elsewhere on a shared machine skews one round rather than one side of the comparison. Five, not
-/// three: on the shared Zen 4 VM a burst sank the 2-thread `dW` shape to 0.84× in one run and 1.01–1.04× in the
-/// next two; two bad rounds out of five still leave the median clean, for 20 s more.
+/// GEMM rounds: in each, every shape is timed by numpy (`NumpyGEMMWorker`) and then by us, so the two figures of a
+/// pair are taken within a second. The ratio printed is the median of the rounds' ratios, beside the median GFLOPS
+/// of each side and the spread of ours. Five rounds: on the shared Zen 4 VM a burst of load from elsewhere can
+/// take one or two of them.
 let gemmRounds = quick ? 1 : 5
 var gemm: [[String: Any]] = []
+if runs("gemm") {
+    let core = CoreCheck.measure(rounds: quick ? 3 : 9)
+    results["core"] = ["fma_loop_gflops": core.fmaLoop, "tile_loop_gflops": core.tileLoop]
+    report(String(format: "one core now: FMA loop %.1f GFLOPS; GEMM's register-tile loop on L1-resident panels %.1f (%.0f %% of it)",
+                  core.fmaLoop, core.tileLoop, 100 * core.tileLoop / core.fmaLoop))
+}
 for threads in threadCounts where runs("gemm") {
     ThreadPool.shared.threadCount = threads
-    var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
+    let worker = NumpyGEMMWorker(threads: threads)
+    var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:], ratios: [String: [Double]] = [:]
     for _ in 0..<gemmRounds {
-        if let reference = numpyGFLOPS(threads: threads) {
-            for (name, value) in reference { theirs[name, default: []].append(value) }
+        for s in shapes {
+            let reference = worker?.gflops(s, budget: quick ? 0.15 : 0.3)
+            let mine = ourGFLOPS(s)
+            ours[s.name, default: []].append(mine)
+            if let reference {
+                theirs[s.name, default: []].append(reference)
+                ratios[s.name, default: []].append(mine / reference)
+            }
         }
-        for s in shapes { ours[s.name, default: []].append(ourGFLOPS(s)) }
     }
-    if theirs.isEmpty { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
-    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, median of \(gemmRounds) alternating round\(gemmRounds > 1 ? "s" : "") (NNKit / numpy = ratio)")
+    worker?.close()
+    if worker == nil { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
+    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, \(gemmRounds) round\(gemmRounds > 1 ? "s" : "") of numpy then NNKit per shape " +
+           "(NNKit median [range] / numpy median = median of the rounds' ratios)")
     for s in shapes {
-        let mine = middle(ours[s.name] ?? [])
+        let mine = ours[s.name] ?? []
         let reference = theirs[s.name].map(middle)
-        report("  \(s.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", mine))" +
-               (reference.map { String(format: " / %7.1f = %.2f×", $0, mine / $0) } ?? ""))
-        gemm.append(["shape": s.name, "threads": threads, "gflops": mine, "numpy_gflops": reference as Any])
+        let ratio = ratios[s.name].map(middle)
+        report("  \(s.name.padding(toLength: 28, withPad: " ", startingAt: 0)) " +
+               String(format: "%7.1f [%5.1f–%5.1f]", middle(mine), mine.min() ?? 0, mine.max() ?? 0) +
+               (reference.map { String(format: " / %7.1f = %.2f×", $0, ratio ?? 0) } ?? ""))
+        gemm.append(["shape": s.name, "threads": threads, "gflops": middle(mine), "gflops_rounds": mine,
+                     "numpy_gflops": reference as Any, "ratio": ratio as Any])
     }
 }
 results["gemm"] = gemm
