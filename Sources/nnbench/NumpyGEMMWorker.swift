@@ -17,7 +17,7 @@ final class NumpyGEMMWorker {
         rng = np.random.default_rng(0); operands = {}
         print("ready", flush=True)
         for line in sys.stdin:
-            s = json.loads(line)
+            request = json.loads(line); s = request["shape"]
             if s["name"] not in operands:
                 a = rng.standard_normal((s["k"], s["m"]) if s["transposeA"] else (s["m"], s["k"]), dtype=np.float32)
                 b = rng.standard_normal((s["n"], s["k"]) if s["transposeB"] else (s["k"], s["n"]), dtype=np.float32)
@@ -25,7 +25,7 @@ final class NumpyGEMMWorker {
             a, b = operands[s["name"]]
             f = lambda: a @ b
             f(); times = []; start = time.perf_counter()
-            while len(times) < 3 or (time.perf_counter() - start < s["budget"] and len(times) < 2000):
+            while len(times) < 3 or (time.perf_counter() - start < request["budget"] and len(times) < 2000):
                 t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
             print(2 * s["m"] * s["n"] * s["k"] / sorted(times)[len(times) // 2] / 1e9, flush=True)
         """
@@ -46,9 +46,8 @@ final class NumpyGEMMWorker {
 
     /// numpy's GFLOPS for `shape`: the median of its runs over about `budget` seconds; nil if the worker died.
     func gflops(_ shape: Shape, budget: Double) -> Double? {
-        struct Request: Encodable { let name: String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, budget: Double }
-        let request = Request(name: shape.name, m: shape.m, n: shape.n, k: shape.k,
-                              transposeA: shape.transposeA, transposeB: shape.transposeB, budget: budget)
+        struct Request: Encodable { let shape: Shape, budget: Double }
+        let request = Request(shape: shape, budget: budget)
         guard process.isRunning, let line = try? JSONEncoder().encode(request),
               (try? requests.fileHandleForWriting.write(contentsOf: line + Data("\n".utf8))) != nil else { return nil }
         return readLine().flatMap(Double.init)
