@@ -6,7 +6,7 @@ extension Kernels {
     /// (zero, subnormal, negative, infinite, NaN) sends its vector through `logOfAnyFloats`. Both give the same bits
     /// for a normal lane, so a result never depends on its neighbours.
     ///
-    /// Accuracy: within 0.83 ulp of `Foundation.log` over every positive finite float including subnormals,
+    /// Accuracy: within 0.91 ulp of `Foundation.log` over every positive finite float including subnormals,
     /// checked exhaustively; the tests sample 2²⁰ of them. `ln 0 = −∞`, `ln ∞ = ∞`, negative inputs give NaN,
     /// NaN stays NaN.
     @inline(__always)
@@ -62,10 +62,9 @@ extension Kernels {
         let p21 = SIMD8(repeating: -2.4999993993e-1).addingProduct(SIMD8(repeating: 2.0000714765e-1), f)
         let p81 = p21.addingProduct(p43, f2).addingProduct(p65.addingProduct(p87, f2), f4)
         let p = SIMD8(repeating: 3.3333331174e-1).addingProduct(p81, f)
-        var y = p * f * f2
-        y = y.addingProduct(exponent, SIMD8(repeating: -2.12194440e-4))
-        y = y.addingProduct(f2, SIMD8(repeating: -0.5))
-        return (f + y).addingProduct(exponent, SIMD8(repeating: 0.693359375))
+        // f − f²/2 + f³·P as f + f²·(f·P − ½): two FMAs where Cephes has two products and two additions.
+        let y = f.addingProduct(SIMD8(repeating: -0.5).addingProduct(p, f), f2)
+        return y.addingProduct(exponent, SIMD8(repeating: -2.12194440e-4)).addingProduct(exponent, SIMD8(repeating: 0.693359375))
     }
 
     /// `y[i] = ln x[i]`; `y` may alias `x`.
@@ -79,8 +78,10 @@ extension Kernels {
             let block = i &+ logBlock
             if arePositiveNormals(x + i, count: logBlock) {
                 while i < block {
-                    y.store8(logOfNormals(x.load8(i)), i)
-                    i &+= 8
+                    let v0 = logOfNormals(x.load8(i)), v1 = logOfNormals(x.load8(i &+ 8))
+                    let v2 = logOfNormals(x.load8(i &+ 16)), v3 = logOfNormals(x.load8(i &+ 24))
+                    y.store8(v0, i); y.store8(v1, i &+ 8); y.store8(v2, i &+ 16); y.store8(v3, i &+ 24)
+                    i &+= 32
                 }
             } else {
                 while i < block {
