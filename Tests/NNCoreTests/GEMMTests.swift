@@ -81,6 +81,49 @@ import Testing
         }
     }
 
+    /// On several threads a product is split into one sub-product per thread: by columns when it is at least as
+    /// wide as tall (or has at most `MC` rows), else by rows. Every split gives the bits of one thread, for each
+    /// form, with accumulation and a fused epilogue, and with the columns before an aligned `C` (`n ≥ 1024`).
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func everyThreadCountGivesTheBitsOfOne(transposeA: Bool, transposeB: Bool) throws {
+        let saved = ThreadPool.shared.threadCount
+        defer { ThreadPool.shared.threadCount = saved }
+        for (m, n, k) in [(301, 70, 50), (790, 256, 128), (200, 410, 33), (150, 1030, 20)] {
+            var generator = SeededGenerator(seed: UInt64(m * 31 + n * 7 + k))
+            let a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
+            let b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            let start = try Tensor.randomUniform([m * n + 5], low: -1, high: 1, generator: &generator).scalars
+            let bias = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
+            var results: [[UInt32]] = []
+            for threads in [1, 2, 3] {
+                ThreadPool.shared.threadCount = threads
+                var c = start
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        bias.withUnsafeBufferPointer { bias in
+                            c.withUnsafeMutableBufferPointer { c in
+                                // C starts 5 floats into its buffer, so it is not 64-byte aligned.
+                                GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
+                                              b: b.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
+                                              c: c.baseAddress! + 5, ldc: n, accumulate: true, epilogue: .biasReLU(bias.baseAddress!))
+                            }
+                        }
+                    }
+                }
+                results.append(c.map(\.bitPattern))
+            }
+            #expect(results[1] == results[0] && results[2] == results[0], "m=\(m) n=\(n) k=\(k)")
+            let expected = naive(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+            var worst = 0.0
+            for i in 0..<(m * n) {
+                let want = Swift.max(Double(start[i + 5]) + expected[i] + Double(bias[i % n]), 0)
+                worst = Swift.max(worst, abs(Double(Float(bitPattern: results[0][i + 5])) - want))
+            }
+            #expect(worst < 1e-4 * Double(k).squareRoot(), "m=\(m) n=\(n) k=\(k) worst=\(worst)")
+            #expect(Array(results[0].prefix(5)) == start.prefix(5).map(\.bitPattern))
+        }
+    }
+
     @Test func emptyInnerDimensionGivesZeroOrKeepsC() {
         var c: [Float] = [5, 5]
         let none: [Float] = [0]

@@ -28,10 +28,14 @@ public enum GEMM {
     public static let nc = 2048
     /// Products with at most this many rows (and `B` not transposed) stream `B` without packing it.
     public static let fewRowLimit = 4
-    /// On several threads, a product of at most `MC` rows that gives each thread at least this many `NR`-wide
-    /// panels of `B` is split by columns instead of rows (a training batch through a layer's weight). Measured on
-    /// the Zen 4 VM, 2 threads: the forward and input-gradient products of the MLP ran the same or faster; 1024²
-    /// and 2048² lost 10 % split by columns, as each thread then packs all of `A`.
+    /// On several threads, a product is split into one sub-product per thread, each run on its thread alone with
+    /// its own packed panels: by columns when it has at most `MC` rows or is at least as wide as it is tall, and
+    /// gives each thread at least this many `NR`-wide panels of `B`; otherwise by rows when it has more than `MC`
+    /// and does not skip zeros in `A` (with skipping, row blocks are handed out as threads come free).
+    /// Measured on the Zen 4 VM, 2 threads, against one shared packed `B` with row blocks handed out as threads
+    /// come free (alternating in one process, medians of 25 paired rounds): 256² +19 % by rows and +40 % by
+    /// columns, 512² +12 % and +21 %, 2048² +1 % and +8 %, 1024² −0.4 % and −3 % (−3 to +5 % over two runs), the
+    /// MLP's weight gradient (784 × 128ᵀ · 128 × 256) +4–6 % by rows and +4 % by columns.
     static let columnSplitMinimumPanels = 4
 
     /// What to do to each element of `C` after the product is complete.
@@ -114,22 +118,33 @@ public enum GEMM {
             }
             let width = n - lead
             let threads = ThreadPool.shared.threadCount
-            guard threads > 1 && m <= mc && width >= threads * columnSplitMinimumPanels * nr else {
-                multiplyPacked(m: m, n: width, k: k, a: a, lda: lda, transposeA: transposeA,
-                               b: transposeB ? b + lead * ldb : b + lead, ldb: ldb, transposeB: transposeB,
-                               prepackedB: nil, c: c + lead, ldc: ldc, accumulate: accumulate,
-                               epilogue: epilogue.droppingColumns(lead), skipZerosInA: skipZerosInA)
-                return
-            }
-            // A single block of rows: each thread packs the panels of B it multiplies and keeps them in its own
-            // cache, instead of reading the panels the other threads packed.
             let panels = (width + nr - 1) / nr
-            ThreadPool.shared.parallelFor(threads) { part, _ in
-                let first = lead + part * panels / threads * nr, last = lead + Swift.min(width, (part + 1) * panels / threads * nr)
-                multiplyPacked(m: m, n: last - first, k: k, a: a, lda: lda, transposeA: transposeA,
-                               b: transposeB ? b + first * ldb : b + first, ldb: ldb, transposeB: transposeB,
-                               prepackedB: nil, c: c + first, ldc: ldc, accumulate: accumulate,
-                               epilogue: epilogue.droppingColumns(first), skipZerosInA: skipZerosInA, threads: 1)
+            let b = transposeB ? b + lead * ldb : b + lead, c = c + lead, epilogue = epilogue.droppingColumns(lead)
+            if threads > 1 && (m <= mc || width >= m) && panels >= threads * columnSplitMinimumPanels {
+                // Each thread multiplies all of A by its share of B's panels, packed and kept in its own cache.
+                ThreadPool.shared.parallelFor(threads) { part, _ in
+                    let first = part * panels / threads * nr, last = Swift.min(width, (part + 1) * panels / threads * nr)
+                    multiplyPacked(m: m, n: last - first, k: k, a: a, lda: lda, transposeA: transposeA,
+                                   b: transposeB ? b + first * ldb : b + first, ldb: ldb, transposeB: transposeB,
+                                   prepackedB: nil, c: c + first, ldc: ldc, accumulate: accumulate,
+                                   epilogue: epilogue.droppingColumns(first), skipZerosInA: skipZerosInA, threads: 1)
+                }
+            } else if threads > 1 && m > mc && !skipZerosInA {
+                // Each thread multiplies its share of A's rows (a multiple of MR) by all of B. Not when skipping the
+                // zeros of A: rows differ in how many steps they skip, and row blocks handed out as threads come free
+                // keep the threads even.
+                let tiles = (m + mr - 1) / mr
+                ThreadPool.shared.parallelFor(threads) { part, _ in
+                    let first = part * tiles / threads * mr, last = Swift.min(m, (part + 1) * tiles / threads * mr)
+                    multiplyPacked(m: last - first, n: width, k: k, a: transposeA ? a + first : a + first * lda, lda: lda,
+                                   transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
+                                   prepackedB: nil, c: c + first * ldc, ldc: ldc, accumulate: accumulate,
+                                   epilogue: epilogue, skipZerosInA: skipZerosInA, threads: 1)
+                }
+            } else {
+                multiplyPacked(m: m, n: width, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                               transposeB: transposeB, prepackedB: nil, c: c, ldc: ldc, accumulate: accumulate,
+                               epilogue: epilogue, skipZerosInA: skipZerosInA)
             }
             return
         }
