@@ -23,6 +23,28 @@ import Testing
         return c
     }
 
+    /// `GEMM.multiply` of `m × k` `a` and `k × n` `b` (stored transposed as asked) into `c`, whose matrix starts
+    /// `offset` floats in, with `bias` added (then ReLU when `relu`).
+    func multiply(
+        _ a: [Float], _ b: [Float], into c: inout [Float], offset: Int = 0, m: Int, n: Int, k: Int,
+        transposeA: Bool, transposeB: Bool, accumulate: Bool, bias: [Float], relu: Bool,
+        packedB: GEMM.PackedMatrix? = nil, skipZerosInA: Bool = false
+    ) {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                bias.withUnsafeBufferPointer { bias in
+                    c.withUnsafeMutableBufferPointer { c in
+                        GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
+                                      b: b.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
+                                      c: c.baseAddress! + offset, ldc: n, accumulate: accumulate,
+                                      epilogue: relu ? .biasReLU(bias.baseAddress!) : .bias(bias.baseAddress!),
+                                      packedB: packedB, skipZerosInA: skipZerosInA)
+                    }
+                }
+            }
+        }
+    }
+
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func matchesNaiveProduct(transposeA: Bool, transposeB: Bool) throws {
         for (m, n, k) in Self.sizes {
@@ -98,18 +120,9 @@ import Testing
             for threads in [1, 2, 3] {
                 ThreadPool.shared.threadCount = threads
                 var c = start
-                a.withUnsafeBufferPointer { a in
-                    b.withUnsafeBufferPointer { b in
-                        bias.withUnsafeBufferPointer { bias in
-                            c.withUnsafeMutableBufferPointer { c in
-                                // C starts 5 floats into its buffer, so it is not 64-byte aligned.
-                                GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
-                                              b: b.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
-                                              c: c.baseAddress! + 5, ldc: n, accumulate: true, epilogue: .biasReLU(bias.baseAddress!))
-                            }
-                        }
-                    }
-                }
+                // C starts 5 floats into its buffer, so it is not 64-byte aligned.
+                multiply(a, b, into: &c, offset: 5, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                         accumulate: true, bias: bias, relu: true)
                 results.append(c.map(\.bitPattern))
             }
             #expect(results[1] == results[0] && results[2] == results[0], "m=\(m) n=\(n) k=\(k)")
@@ -315,19 +328,8 @@ import Testing
             }
             func product(skipping: Bool, accumulate: Bool, relu: Bool, prepacked: Bool) -> [UInt32] {
                 var c = start
-                a.withUnsafeBufferPointer { a in
-                    b.withUnsafeBufferPointer { b in
-                        bias.withUnsafeBufferPointer { bias in
-                            c.withUnsafeMutableBufferPointer { c in
-                                GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
-                                              b: b.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
-                                              c: c.baseAddress!, ldc: n, accumulate: accumulate,
-                                              epilogue: relu ? .biasReLU(bias.baseAddress!) : .bias(bias.baseAddress!),
-                                              packedB: prepacked ? packedB : nil, skipZerosInA: skipping)
-                            }
-                        }
-                    }
-                }
+                multiply(a, b, into: &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                         accumulate: accumulate, bias: bias, relu: relu, packedB: prepacked ? packedB : nil, skipZerosInA: skipping)
                 return c.map(\.bitPattern)
             }
             for (accumulate, relu) in [(false, false), (true, false), (false, true)] {
