@@ -110,24 +110,23 @@ public enum GEMM {
             return
         }
         guard let packedB else {
-            let lead = columnsBeforeAlignedC(c: c, ldc: ldc, n: n)
-            if lead > 0 {
-                multiplyPacked(m: m, n: lead, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
-                               prepackedB: nil, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue,
-                               skipZerosInA: skipZerosInA)
+            /// The block `rows × columns` of `C`, on `threads` threads.
+            func multiplyBlock(rows: Range<Int>, columns: Range<Int>, threads: Int) {
+                let (i, j) = (rows.lowerBound, columns.lowerBound)
+                multiplyPacked(m: rows.count, n: columns.count, k: k, a: transposeA ? a + i : a + i * lda, lda: lda,
+                               transposeA: transposeA, b: transposeB ? b + j * ldb : b + j, ldb: ldb, transposeB: transposeB,
+                               prepackedB: nil, c: c + i * ldc + j, ldc: ldc, accumulate: accumulate,
+                               epilogue: epilogue.droppingColumns(j), skipZerosInA: skipZerosInA, threads: threads)
             }
-            let width = n - lead
             let threads = ThreadPool.shared.threadCount
-            let panels = (width + nr - 1) / nr
-            let b = transposeB ? b + lead * ldb : b + lead, c = c + lead, epilogue = epilogue.droppingColumns(lead)
+            let lead = columnsBeforeAlignedC(c: c, ldc: ldc, n: n)
+            if lead > 0 { multiplyBlock(rows: 0..<m, columns: 0..<lead, threads: threads) }
+            let width = n - lead, panels = (width + nr - 1) / nr
             if threads > 1 && (m <= mc || width >= m) && panels >= threads * columnSplitMinimumPanels {
                 // Each thread multiplies all of A by its share of B's panels, packed and kept in its own cache.
                 ThreadPool.shared.parallelFor(threads) { part, _ in
-                    let first = part * panels / threads * nr, last = Swift.min(width, (part + 1) * panels / threads * nr)
-                    multiplyPacked(m: m, n: last - first, k: k, a: a, lda: lda, transposeA: transposeA,
-                                   b: transposeB ? b + first * ldb : b + first, ldb: ldb, transposeB: transposeB,
-                                   prepackedB: nil, c: c + first, ldc: ldc, accumulate: accumulate,
-                                   epilogue: epilogue.droppingColumns(first), skipZerosInA: skipZerosInA, threads: 1)
+                    let first = lead + part * panels / threads * nr, last = lead + Swift.min(width, (part + 1) * panels / threads * nr)
+                    multiplyBlock(rows: 0..<m, columns: first..<last, threads: 1)
                 }
             } else if threads > 1 && m > mc && !skipZerosInA {
                 // Each thread multiplies its share of A's rows (a multiple of MR) by all of B. Not when skipping the
@@ -136,15 +135,10 @@ public enum GEMM {
                 let tiles = (m + mr - 1) / mr
                 ThreadPool.shared.parallelFor(threads) { part, _ in
                     let first = part * tiles / threads * mr, last = Swift.min(m, (part + 1) * tiles / threads * mr)
-                    multiplyPacked(m: last - first, n: width, k: k, a: transposeA ? a + first : a + first * lda, lda: lda,
-                                   transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
-                                   prepackedB: nil, c: c + first * ldc, ldc: ldc, accumulate: accumulate,
-                                   epilogue: epilogue, skipZerosInA: skipZerosInA, threads: 1)
+                    multiplyBlock(rows: first..<last, columns: lead..<n, threads: 1)
                 }
             } else {
-                multiplyPacked(m: m, n: width, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
-                               transposeB: transposeB, prepackedB: nil, c: c, ldc: ldc, accumulate: accumulate,
-                               epilogue: epilogue, skipZerosInA: skipZerosInA)
+                multiplyBlock(rows: 0..<m, columns: lead..<n, threads: threads)
             }
             return
         }
