@@ -89,15 +89,15 @@ import Testing
         #expect(abs(y[7] - -103.27893) < 1e-4)
     }
 
-    @Test func tanhIsWithinTwoAndAHalfUlp() {
+    @Test func tanhIsWithinTwoAndThreeQuartersUlp() {
         var inputs = Self.samples(count: 1 << 19, seed: 5, signed: true)
         var generator = SeededGenerator(seed: 6)
         inputs += (0..<(1 << 19)).map { _ in Float(-10 + 20 * generator.nextUnitDouble()) }  // the curved part
-        // n = 0 ends at (ln 2)/4 ≈ 0.1733; the worst case over all floats is 2.43 ulp at 0.015607324.
-        inputs += [0.17328679, -0.1732868, 0.015607324, 0.0077671753, 9, -9, 10, 10.000001, 1e-30,
+        // n = 0 ends at (ln 2)/4 ≈ 0.1733; the worst case over all floats is 2.61 ulp at 0.062433135.
+        inputs += [0.17328679, -0.1732868, 0.062433135, 0.015607324, 9, -9, 10, 10.000001, 1e-30,
                    .leastNonzeroMagnitude, .greatestFiniteMagnitude]
         let worst = Self.worstUlp(inputs, kernel: Kernels.tanh, reference: Foundation.tanh)
-        #expect(worst.ulp <= 2.5, "worst \(worst.ulp) ulp at \(worst.at)")
+        #expect(worst.ulp <= 2.75, "worst \(worst.ulp) ulp at \(worst.at)")
     }
 
     @Test func tanhSpecialValues() {
