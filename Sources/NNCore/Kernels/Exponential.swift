@@ -8,13 +8,6 @@ extension Kernels {
     public static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
         var x = v.replacing(with: 88.3762626647949, where: v .> 88.3762626647949)
         x = x.replacing(with: -87.3365447505531, where: x .< -87.3365447505531)
-        return exp(inRange: x)
-    }
-
-    /// `eˣ` for lanes already within [−87.3, 88.3] (or NaN): `exp` without its clamps, for callers that bound
-    /// their argument more cheaply themselves.
-    @inline(__always)
-    static func exp(inRange x: SIMD8<Float>) -> SIMD8<Float> {
         // Adding 1.5 × 2²³ rounds x·log₂e to the nearest integer n and leaves n in the low mantissa bits, which
         // gives both n as a Float and 2ⁿ's exponent field without a (slow, generic) SIMD conversion.
         let rounded = magicRound.addingProduct(x, SIMD8(repeating: 1.44269504088896341))
@@ -27,14 +20,19 @@ extension Kernels {
         p = SIMD8(repeating: 1.6666665459e-1).addingProduct(p, r)
         p = SIMD8(repeating: 5.0000001201e-1).addingProduct(p, r)
         let y = (r + 1).addingProduct(p, r * r)
-        let exponent = (unsafeBitCast(rounded, to: SIMD8<Int32>.self) &- magicRoundBits &+ 127) &<< 23
-        return y * unsafeBitCast(exponent, to: SIMD8<Float>.self)  // NaN lanes stay NaN through `y`
+        return y * powerOfTwo(rounded: rounded)  // NaN lanes stay NaN through `y`
     }
 
     /// 1.5 × 2²³: a Float in [2²³, 2²⁴) has unit spacing, so `x + magicRound` rounds `x` (|x| < 2²²) to the
     /// nearest integer, and that integer is the bit pattern minus `magicRoundBits`.
     @inline(__always) @usableFromInline static var magicRound: SIMD8<Float> { SIMD8(repeating: 12_582_912) }
     @inline(__always) @usableFromInline static var magicRoundBits: Int32 { 0x4B40_0000 }
+
+    /// `2ⁿ` for the integer `n` that `magicRound` left in `rounded` (−126 ≤ n ≤ 127), built in the exponent bits.
+    @inline(__always)
+    static func powerOfTwo(rounded: SIMD8<Float>) -> SIMD8<Float> {
+        unsafeBitCast((unsafeBitCast(rounded, to: SIMD8<Int32>.self) &- magicRoundBits &+ 127) &<< 23, to: SIMD8<Float>.self)
+    }
 
     /// `y[i] = e^x[i]`.
     public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {

@@ -25,8 +25,7 @@ extension Kernels {
         let q01 = SIMD8<Float>(repeating: 0.9999999403953552).addingProduct(SIMD8(repeating: 0.6666613221168518), r)
         let q23 = SIMD8<Float>(repeating: 0.3333379626274109).addingProduct(SIMD8(repeating: 0.1338854730129242), r)
         let h = r.addingProduct(r2, q01.addingProduct(r2, q23.addingProduct(r2, SIMD8(repeating: 0.04442313686013222))))
-        let power = (unsafeBitCast(rounded, to: SIMD8<Int32>.self) &- magicRoundBits &+ 127) &<< 23
-        let scale = unsafeBitCast(power, to: SIMD8<Float>.self)
+        let scale = powerOfTwo(rounded: rounded)
         let g = SIMD8<Float>(repeating: -0.5).addingProduct(scale, 0.5).addingProduct(scale, h)
         let y = g / (g + 1)
         return unsafeBitCast(unsafeBitCast(y, to: SIMD8<UInt32>.self) | sign, to: SIMD8<Float>.self)
