@@ -52,6 +52,41 @@ func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 func report(_ line: String) { if !json { print(line) } }
 
+/// One case's figures from `pairedRounds`: ours and numpy's per round, and each round's ratio.
+struct PairedFigures {
+    var ours: [Double] = [], references: [Double] = [], ratios: [Double] = []
+    /// numpy's median, nil without numpy.
+    var reference: Double? { references.isEmpty ? nil : middle(references) }
+    /// The median of the rounds' ratios, nil without numpy.
+    var ratio: Double? { ratios.isEmpty ? nil : middle(ratios) }
+
+    /// `name  ours-median [min–max] / numpy-median = ratio×`.
+    func line(_ name: String) -> String {
+        "  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) " +
+            String(format: "%7.1f [%5.1f–%5.1f]", middle(ours), ours.min() ?? 0, ours.max() ?? 0) +
+            (reference.map { String(format: " / %7.1f = %.2f×", $0, ratio ?? 0) } ?? "")
+    }
+}
+
+/// `rounds` rounds over `count` cases: in each, every case is timed by numpy (`reference`, nil without numpy) and
+/// then by us, so the two figures of a pair are taken within a second. On the shared VM a burst of load from
+/// elsewhere can take one or two rounds; the median of the rounds' ratios leaves them out.
+func pairedRounds(_ count: Int, rounds: Int, reference: (Int) -> Double?, ours: (Int) -> Double) -> [PairedFigures] {
+    var figures = [PairedFigures](repeating: PairedFigures(), count: count)
+    for _ in 0..<rounds {
+        for i in 0..<count {
+            let theirs = reference(i)
+            let mine = ours(i)
+            figures[i].ours.append(mine)
+            if let theirs {
+                figures[i].references.append(theirs)
+                figures[i].ratios.append(mine / theirs)
+            }
+        }
+    }
+    return figures
+}
+
 struct Shape: Codable { let name: String, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool }
 let shapes: [Shape] = [256, 512, 1024, 2048].map { Shape(name: "\($0)²", m: $0, n: $0, k: $0, transposeA: false, transposeB: false) } + [
     Shape(name: "mlp fwd 128×784·784×256", m: 128, n: 256, k: 784, transposeA: false, transposeB: false),
@@ -60,25 +95,6 @@ let shapes: [Shape] = [256, 512, 1024, 2048].map { Shape(name: "\($0)²", m: $0,
 ]
 
 // MARK: numpy reference
-
-/// numpy's GB/s (input + output bytes) for the elementwise functions, on 2²⁴ floats.
-func numpyElementwise() -> [String: Double]? {
-    let script = """
-        import json, time
-        import numpy as np
-        rng = np.random.default_rng(0); out = {}
-        x = rng.standard_normal(1 << 24, dtype=np.float32); y = np.empty_like(x); positive = np.abs(x) + 0.1
-        for name, f in [("relu", lambda: np.maximum(x, 0, out=y)), ("exp", lambda: np.exp(x, out=y)),
-                        ("log", lambda: np.log(positive, out=y)), ("tanh", lambda: np.tanh(x, out=y)),
-                        ("sigmoid", lambda: np.divide(1, np.add(1, np.exp(np.negative(x, out=y), out=y), out=y), out=y))]:
-            f(); times = []
-            for _ in range(15):
-                t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
-            out[name] = 8 * x.size / sorted(times)[7] / 1e9
-        print(json.dumps(out))
-        """
-    return runPython(["-c", script], threads: 1)
-}
 
 /// Runs `python3 arguments…` with BLAS limited to `threads` and decodes the JSON object it prints; nil when
 /// Python, or a module the script imports, is missing.
@@ -128,10 +144,8 @@ func ourGFLOPS(_ s: Shape) -> Double {
 
 /// Rounds of training and inference, each alternating ours with the peers'.
 let rounds = quick ? 1 : 3
-/// GEMM rounds: in each, every shape is timed by numpy (`NumpyGEMMWorker`) and then by us, so the two figures of a
-/// pair are taken within a second. The ratio printed is the median of the rounds' ratios, beside the median GFLOPS
-/// of each side and the spread of ours. Five rounds: on the shared Zen 4 VM a burst of load from elsewhere can
-/// take one or two of them.
+/// GEMM rounds (`pairedRounds`, with `NumpyWorker`): five, since on the shared Zen 4 VM a burst of load from
+/// elsewhere can take one or two of them.
 let gemmRounds = quick ? 1 : 5
 var gemm: [[String: Any]] = []
 if runs("gemm") {
@@ -142,32 +156,17 @@ if runs("gemm") {
 }
 for threads in threadCounts where runs("gemm") {
     ThreadPool.shared.threadCount = threads
-    let worker = NumpyGEMMWorker(threads: threads)
-    var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:], ratios: [String: [Double]] = [:]
-    for _ in 0..<gemmRounds {
-        for s in shapes {
-            let reference = worker?.gflops(s, budget: quick ? 0.15 : 0.3)
-            let mine = ourGFLOPS(s)
-            ours[s.name, default: []].append(mine)
-            if let reference {
-                theirs[s.name, default: []].append(reference)
-                ratios[s.name, default: []].append(mine / reference)
-            }
-        }
-    }
+    let worker = NumpyWorker(threads: threads)
+    let figures = pairedRounds(shapes.count, rounds: gemmRounds,
+                               reference: { worker?.gflops(shapes[$0], budget: quick ? 0.15 : 0.3) }, ours: { ourGFLOPS(shapes[$0]) })
     worker?.close()
     if worker == nil { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
     report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, \(gemmRounds) round\(gemmRounds > 1 ? "s" : "") of numpy then NNKit per shape " +
            "(NNKit median [range] / numpy median = median of the rounds' ratios)")
-    for s in shapes {
-        let mine = ours[s.name] ?? []
-        let reference = theirs[s.name].map(middle)
-        let ratio = ratios[s.name].map(middle)
-        report("  \(s.name.padding(toLength: 28, withPad: " ", startingAt: 0)) " +
-               String(format: "%7.1f [%5.1f–%5.1f]", middle(mine), mine.min() ?? 0, mine.max() ?? 0) +
-               (reference.map { String(format: " / %7.1f = %.2f×", $0, ratio ?? 0) } ?? ""))
-        gemm.append(["shape": s.name, "threads": threads, "gflops": middle(mine), "gflops_rounds": mine,
-                     "numpy_gflops": reference as Any, "ratio": ratio as Any])
+    for (s, f) in zip(shapes, figures) {
+        report(f.line(s.name))
+        gemm.append(["shape": s.name, "threads": threads, "gflops": middle(f.ours), "gflops_rounds": f.ours,
+                     "numpy_gflops": f.reference as Any, "ratio": f.ratio as Any])
     }
 }
 results["gemm"] = gemm
@@ -179,23 +178,28 @@ if runs("elementwise") {
     let x = try Tensor.randomNormal([1 << 24], generator: &generator)
     let positive = x.applying { x, y, count in for i in 0..<count { y[i] = abs(x[i]) + 0.1 } }
     var y = x
-    let reference = numpyElementwise()
-    report("elementwise, 2²⁴ floats (64 MiB in + out), 1 thread: GB/s (NNKit / numpy = ratio)" +
-           (reference == nil ? "; numpy not available: no reference column" : ""))
     let kernels: [(String, Tensor, (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)] = [
         ("relu", x, Kernels.relu), ("exp", x, Kernels.exp), ("log", positive, Kernels.log),
         ("tanh", x, Kernels.tanh), ("sigmoid", x, Kernels.sigmoid),
     ]
-    var elementwise: [[String: Any]] = []
-    for (name, input, kernel) in kernels {
+    let worker = NumpyWorker(threads: 1)
+    let rounds = quick ? 1 : 5
+    let figures = pairedRounds(kernels.count, rounds: rounds, reference: { worker?.gbps(kernels[$0].0, budget: quick ? 0.15 : 0.3) }) {
+        let (_, input, kernel) = kernels[$0]
         let seconds = input.withUnsafeBufferPointer { xs in
-            y.withUnsafeMutableBufferPointer { ys in median { kernel(xs.baseAddress!, ys.baseAddress!, xs.count) } }
+            y.withUnsafeMutableBufferPointer { ys in median(budget: quick ? 0.15 : 0.3) { kernel(xs.baseAddress!, ys.baseAddress!, xs.count) } }
         }
-        let gbps = 8 * Double(x.count) / seconds / 1e9
-        let theirs = reference?[name]
-        report("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", gbps))" +
-               (theirs.map { String(format: " / %7.1f = %.2f×", $0, gbps / $0) } ?? ""))
-        elementwise.append(["function": name, "gbps": gbps, "numpy_gbps": theirs as Any])
+        return 8 * Double(x.count) / seconds / 1e9
+    }
+    worker?.close()
+    report("elementwise, 2²⁴ floats (64 MiB in + out), 1 thread: GB/s, \(rounds) round\(rounds > 1 ? "s" : "") of numpy then NNKit per " +
+           "function (NNKit median [range] / numpy median = median of the rounds' ratios)" +
+           (worker == nil ? "; numpy not available: no reference column" : ""))
+    var elementwise: [[String: Any]] = []
+    for ((name, _, _), f) in zip(kernels, figures) {
+        report(f.line(name))
+        elementwise.append(["function": name, "gbps": middle(f.ours), "gbps_rounds": f.ours,
+                            "numpy_gbps": f.reference as Any, "ratio": f.ratio as Any])
     }
     results["elementwise"] = elementwise
 }
