@@ -18,6 +18,19 @@ let kernelFlags: [SwiftSetting] = {
     ]
 }()
 
+/// The AVX-512 forms of the elementwise functions (`NNCoreAVX512`): x86-64-v4 on x86-64, chosen at run time only on
+/// CPUs that have it (`Kernels.avx512`), so the default build still runs on any AVX2 CPU.
+let avx512Flags: [SwiftSetting] = {
+    var flags: [String] = ["-Xcc", "-fno-math-errno"]
+    #if arch(x86_64)
+    flags += ["-Xcc", "-march=x86-64-v4"]
+    #endif
+    return [
+        .unsafeFlags(flags),
+        .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"], .when(configuration: .debug)),
+    ]
+}()
+
 /// Layers and data: the same code generation, optimised in debug builds, but with exclusivity checking kept
 /// so that tests catch overlapping accesses.
 let layerFlags: [SwiftSetting] = {
@@ -51,7 +64,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
-        .target(name: "NNCore", swiftSettings: kernelFlags),
+        .target(name: "NNVectorMath", swiftSettings: kernelFlags),
+        .target(name: "NNCoreAVX512", dependencies: ["NNVectorMath"], swiftSettings: avx512Flags),
+        .target(name: "NNCore", dependencies: ["NNVectorMath", "NNCoreAVX512"], swiftSettings: kernelFlags),
         .target(name: "NNLayers", dependencies: ["NNCore"], swiftSettings: layerFlags),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "NNData", dependencies: ["NNCore", "CZlib"], swiftSettings: layerFlags),
@@ -72,7 +87,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
         .executableTarget(name: "nnbench", dependencies: ["NNKit"], exclude: ["peers.py"], swiftSettings: kernelFlags),
         .target(name: "NNTestSupport", dependencies: ["NNCore", "NNLayers"], path: "Tests/NNTestSupport"),
-        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNTestSupport"]),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNVectorMath", "NNCoreAVX512", "NNTestSupport"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "NNData", "NNTestSupport"]),
         .testTarget(name: "NNModelTests", dependencies: ["NNKit", "NNTestSupport"]),
         .testTarget(name: "NNAutogradTests", dependencies: ["NNKit", "NNTestSupport"]),

@@ -192,7 +192,8 @@ if runs("elementwise") {
         return 8 * Double(x.count) / seconds / 1e9
     }
     worker?.close()
-    report("elementwise, 2²⁴ floats (64 MiB in + out), 1 thread: GB/s, \(rounds) round\(rounds > 1 ? "s" : "") of numpy then NNKit per " +
+    report("elementwise (\(Kernels.avx512 ? "AVX-512" : "SIMD8") forms), 2²⁴ floats (64 MiB in + out), 1 thread: GB/s, " +
+           "\(rounds) round\(rounds > 1 ? "s" : "") of numpy then NNKit per " +
            "function (NNKit median [range] / numpy median = median of the rounds' ratios)" +
            (worker == nil ? "; numpy not available: no reference column" : ""))
     var elementwise: [[String: Any]] = []
@@ -202,6 +203,7 @@ if runs("elementwise") {
                             "numpy_gbps": f.reference as Any, "ratio": f.ratio as Any])
     }
     results["elementwise"] = elementwise
+    results["elementwise_avx512"] = Kernels.avx512
 }
 
 // MARK: MLP training and inference

@@ -1,5 +1,7 @@
 import Foundation
 import NNCore
+import NNCoreAVX512
+import NNVectorMath
 import Testing
 
 /// `Kernels.log` and `Kernels.tanh` against Foundation's Double functions, measured in units in the last place
@@ -120,6 +122,33 @@ import Testing
                 shifted.withUnsafeMutableBufferPointer { kernel(xs.baseAddress! + 3, $0.baseAddress! + 3, 8); kernel(xs.baseAddress!, $0.baseAddress!, 3) }
             }
             #expect(whole.map(\.bitPattern) == shifted.map(\.bitPattern))
+        }
+    }
+
+    /// The AVX-512 array forms (16 lanes, built for x86-64-v4) give the bits of the `SIMD8` forms, in the body, in
+    /// blocks of `log` that hold zeros, negatives and subnormals, and in a tail shorter than a vector. Runs only on a
+    /// CPU with AVX-512; elsewhere the `SIMD8` forms are the only ones used.
+    @Test(.enabled(if: Kernels.avx512)) func avx512FormsGiveTheBitsOfTheEightLaneForms() {
+        typealias ArrayKernel = (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+        var inputs = Self.samples(count: 1 << 18, seed: 7, signed: true)
+        var generator = SeededGenerator(seed: 8)
+        inputs += (0..<(1 << 18)).map { _ in Float(-12 + 24 * generator.nextUnitDouble()) }
+        inputs += [0, -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, 1, -1, 0.5, 100, -100, 1e-30, 3]  // 13: a tail
+        let positive = inputs.enumerated().map { $0.offset % 97 == 0 ? $0.element : abs($0.element) }
+        let pairs: [(String, [Float], ArrayKernel, ArrayKernel)] = [
+            ("exp", inputs, AVX512Kernels.exp, { VectorMath.exp($0, $1, count: $2, lanes: SIMD8<Float>.self) }),
+            ("log", positive, AVX512Kernels.log, { VectorMath.log($0, $1, count: $2, lanes: SIMD8<Float>.self) }),
+            ("tanh", inputs, AVX512Kernels.tanh, { VectorMath.tanh($0, $1, count: $2, lanes: SIMD8<Float>.self) }),
+            ("sigmoid", inputs, AVX512Kernels.sigmoid, { VectorMath.sigmoid($0, $1, count: $2, lanes: SIMD8<Float>.self) }),
+        ]
+        for (name, x, wide, narrow) in pairs {
+            var y16 = [Float](repeating: 0, count: x.count), y8 = y16
+            x.withUnsafeBufferPointer { x in
+                y16.withUnsafeMutableBufferPointer { wide(x.baseAddress!, $0.baseAddress!, x.count) }
+                y8.withUnsafeMutableBufferPointer { narrow(x.baseAddress!, $0.baseAddress!, x.count) }
+            }
+            let differing = zip(y16, y8).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(name): \(differing) of \(x.count) results differ")
         }
     }
 }

@@ -25,23 +25,6 @@ public enum Kernels {
         }
     }
 
-    /// `map` with four independent vectors per iteration, for kernels whose per-vector chain is too long for
-    /// the out-of-order window to overlap one vector at a time; the remainder goes through `map`.
-    @inline(__always)
-    static func mapFourVectorsAtATime(
-        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
-        vector: (SIMD8<Float>) -> SIMD8<Float>, scalar: (Float) -> Float
-    ) {
-        var i = 0
-        while i &+ 32 <= count {
-            let v0 = vector(x.load8(i)), v1 = vector(x.load8(i &+ 8))
-            let v2 = vector(x.load8(i &+ 16)), v3 = vector(x.load8(i &+ 24))
-            y.store8(v0, i); y.store8(v1, i &+ 8); y.store8(v2, i &+ 16); y.store8(v3, i &+ 24)
-            i &+= 32
-        }
-        map(x + i, y + i, count: count &- i, vector: vector, scalar: scalar)
-    }
-
     @inline(__always)
     static func zip(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
@@ -200,12 +183,6 @@ public enum Kernels {
         let a = SIMD8<Float>(repeating: alpha)
         zip(y, dy, dx, count: count, vector: { y, g in (g * (y + a)).replacing(with: g, where: y .> 0) },
             scalar: { y, g in y > 0 ? g : g * (y + alpha) })
-    }
-
-    /// `y[i] = 1 / (1 + exp(-x[i]))`; `y` may alias `x`.
-    public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        let one = SIMD8<Float>(repeating: 1)
-        map(x, y, count: count, vector: { one / (one + exp(-$0)) }, scalar: { 1 / (1 + exp(SIMD8(repeating: -$0))[0]) })
     }
 
     /// `dx[i] = dy[i] · y[i] · (1 − y[i])` — Sigmoid's backward from its output.
