@@ -1,16 +1,24 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The x86-64 level everything is built for: x86-64-v3 (AVX2 + FMA) by default, so the build runs on any CPU since
+/// Haswell and Zen 1. `NNKIT_X86_64=v4` in the environment of `swift build` builds for x86-64-v4 (AVX-512) instead:
+/// the GEMM's register tile then runs on 512-bit registers, which held its speed on the shared Zen 4 VM when other
+/// tenants loaded the core (README, "Build requirements"). Such a build runs only on CPUs with AVX-512; give it
+/// its own `--build-path`.
+let x86Level = ProcessInfo.processInfo.environment["NNKIT_X86_64"] == "v4" ? "x86-64-v4" : "x86-64-v3"
 
 /// Compiler settings for the numeric kernels.
 ///
-/// On x86-64 the default build targets x86-64-v3 (AVX2 + FMA, Haswell/Zen 1 or newer): without it every
+/// On x86-64 the build targets `x86Level` (by default x86-64-v3: AVX2 + FMA, Haswell/Zen 1 or newer): without it every
 /// `SIMD.addingProduct` lowers to a libm `fmaf` call per lane. `-fno-math-errno` lets `squareRoot()` become one
 /// instruction. The core is optimised even in debug builds so that tests stay fast. Other architectures (arm64)
 /// use the compiler's defaults, which already include NEON and FMA.
 let kernelFlags: [SwiftSetting] = {
     var flags: [String] = ["-Xcc", "-fno-math-errno"]
     #if arch(x86_64)
-    flags += ["-Xcc", "-march=x86-64-v3"]
+    flags += ["-Xcc", "-march=\(x86Level)"]
     #endif
     return [
         .unsafeFlags(flags),
@@ -36,7 +44,7 @@ let avx512Flags: [SwiftSetting] = {
 let layerFlags: [SwiftSetting] = {
     var flags: [String] = ["-Xcc", "-fno-math-errno"]
     #if arch(x86_64)
-    flags += ["-Xcc", "-march=x86-64-v3"]
+    flags += ["-Xcc", "-march=\(x86Level)"]
     #endif
     return [.unsafeFlags(flags), .unsafeFlags(["-O"], .when(configuration: .debug))]
 }()
