@@ -31,6 +31,12 @@ let threadCounts: [Int] = CommandLine.arguments.firstIndex(of: "--threads").flat
     $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]).map { [$0] } : nil
 } ?? [1, 2]
 var results: [String: Any] = [:]
+#if NNKIT_X86_64_V4
+let build = "x86-64-v4 (NNKIT_X86_64=v4)"
+#else
+let build = "default (x86-64-v3 on x86-64)"
+#endif
+results["build"] = build
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -148,6 +154,7 @@ let rounds = quick ? 1 : 3
 /// elsewhere can take one or two of them.
 let gemmRounds = quick ? 1 : 5
 var gemm: [[String: Any]] = []
+report("build: \(build)")
 if runs("gemm") {
     let core = CoreCheck.measure(rounds: quick ? 3 : 9)
     results["core"] = ["fma_loop_gflops": core.fmaLoop, "tile_loop_gflops": core.tileLoop]
