@@ -26,8 +26,9 @@ let kernelFlags: [SwiftSetting] = {
     ]
 }()
 
-/// The AVX-512 forms of the elementwise functions (`NNCoreAVX512`): x86-64-v4 on x86-64, chosen at run time only on
-/// CPUs that have it (`Kernels.avx512`), so the default build still runs on any AVX2 CPU.
+/// The AVX-512 forms of the elementwise functions and the GEMM's register-tile loop (`NNCoreAVX512`): x86-64-v4 on
+/// x86-64, chosen at run time only on CPUs that have it (`Kernels.avx512`), so the default build still runs on any
+/// AVX2 CPU.
 let avx512Flags: [SwiftSetting] = {
     var flags: [String] = ["-Xcc", "-fno-math-errno"]
     #if arch(x86_64)
@@ -73,8 +74,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "NNVectorMath", swiftSettings: kernelFlags),
-        .target(name: "NNCoreAVX512", dependencies: ["NNVectorMath"], swiftSettings: avx512Flags),
-        .target(name: "NNCore", dependencies: ["NNVectorMath", "NNCoreAVX512"], swiftSettings: kernelFlags),
+        .target(name: "NNRegisterTile", swiftSettings: kernelFlags),
+        .target(name: "NNCoreAVX512", dependencies: ["NNVectorMath", "NNRegisterTile"], swiftSettings: avx512Flags),
+        .target(name: "NNCore", dependencies: ["NNVectorMath", "NNRegisterTile", "NNCoreAVX512"], swiftSettings: kernelFlags),
         .target(name: "NNLayers", dependencies: ["NNCore"], swiftSettings: layerFlags),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "NNData", dependencies: ["NNCore", "CZlib"], swiftSettings: layerFlags),
@@ -94,10 +96,10 @@ let package = Package(
             // Plugins resolve NNKit's symbols against the host's copy: export them from the executable.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
         .executableTarget(
-            name: "nnbench", dependencies: ["NNKit"], exclude: ["peers.py"],
+            name: "nnbench", dependencies: ["NNKit", "NNRegisterTile", "NNCoreAVX512"], exclude: ["peers.py"],
             swiftSettings: kernelFlags + (x86Level == "x86-64-v4" ? [.define("NNKIT_X86_64_V4")] : [])),
         .target(name: "NNTestSupport", dependencies: ["NNCore", "NNLayers"], path: "Tests/NNTestSupport"),
-        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNVectorMath", "NNCoreAVX512", "NNTestSupport"]),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNVectorMath", "NNRegisterTile", "NNCoreAVX512", "NNTestSupport"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "NNData", "NNTestSupport"]),
         .testTarget(name: "NNModelTests", dependencies: ["NNKit", "NNTestSupport"]),
         .testTarget(name: "NNAutogradTests", dependencies: ["NNKit", "NNTestSupport"]),

@@ -1,6 +1,8 @@
+import NNRegisterTile
 import NNVectorMath
 
-/// The array forms of `VectorMath`'s functions on `SIMD16<Float>`, compiled for x86-64-v4 (AVX-512) on x86-64.
+/// The array forms of `VectorMath`'s functions on `SIMD16<Float>` and the GEMM's register-tile loop, compiled for
+/// x86-64-v4 (AVX-512) on x86-64.
 ///
 /// With 16-float vectors a Zen 4 core issues half as many instructions for the same work as with AVX2's 8-float
 /// ones, which is what keeps numpy's AVX-512 loops fast when other tenants share the core. Results have the same
@@ -25,5 +27,15 @@ public enum AVX512Kernels {
     /// `y[i] = 1 / (1 + e^{−x[i]})`; `y` may alias `x`.
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         VectorMath.sigmoid(x, y, count: count, lanes: SIMD16<Float>.self)
+    }
+
+    /// `RegisterTile.multiplyBlock` compiled for x86-64-v4: every register tile of one packed block of a GEMM.
+    public static func multiplyBlock(
+        rows: Int, width: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, aInPlace: Bool, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
+    ) {
+        RegisterTile.multiplyBlock(
+            rows: rows, width: width, depth: depth, a: a, lda: lda, aInPlace: aInPlace, b: b, c: c, ldc: ldc,
+            load: load, epilogue: epilogue, columnOffset: columnOffset)
     }
 }

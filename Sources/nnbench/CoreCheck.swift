@@ -1,14 +1,18 @@
 import Foundation
+import NNCore
+import NNCoreAVX512
+import NNRegisterTile
 
 /// What one core delivers at the moment of a run, in two loops that touch no memory beyond L1:
 ///
 /// - `fmaLoop`: twelve independent chains of fused multiply-adds (the arithmetic peak);
-/// - `tileLoop`: GEMM's register tile, 6 × 16 floats of `C` over panels of `A` and `B` resident in L1: per depth
-///   step two loads of `B`, six broadcasts of `A` and twelve multiply-adds, the instruction mix of `GEMM.microKernel`.
+/// - `tileLoop`: GEMM's register-tile loop itself (`RegisterTile.multiplyBlock`, in the form the GEMM runs: the
+///   x86-64-v4 one on a CPU with AVX-512), one 6 × 16 tile of `C` over packed panels of `A` and `B` resident in L1.
 ///
-/// On a quiet core the two agree within a few percent. When the VM's neighbours load the shared core, the tile
-/// loop, which issues eight loads for every twelve multiply-adds, falls further behind than the FMA loop does;
-/// printed next to the GEMM ratios, this says how much of a shortfall is the machine at the time of the run.
+/// On a quiet core the two agree within a few percent. When the VM's neighbours load the shared core, the AVX2
+/// tile loop, which issues eight loads for every twelve multiply-adds, falls further behind than the FMA loop does
+/// (the AVX-512 one, with half the instructions, held); printed next to the GEMM ratios, this says how much of a
+/// shortfall is the machine at the time of the run.
 enum CoreCheck {
     /// Median GFLOPS of each loop over `rounds` alternating rounds of about 0.1 s each.
     static func measure(rounds: Int) -> (fmaLoop: Double, tileLoop: Double) {
@@ -50,20 +54,17 @@ enum CoreCheck {
         static let rows = 6, columns = 16, depth = 256
     }
 
-    /// `passes` products of a packed `6 × 256` panel of `A` (six values per step) and a `256 × 16` panel of `B`.
+    /// `passes` products of a packed `6 × 256` panel of `A` and a packed `256 × 16` panel of `B` into one tile.
     @inline(never)
     static func tileLoop(passes: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> Float {
-        var c0 = SIMD16<Float>(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0
-        for _ in 0..<passes {
-            var ap = a, bp = b
-            for _ in 0..<GEMMTile.depth {
-                let bv = UnsafeRawPointer(bp).loadUnaligned(as: SIMD16<Float>.self)
-                c0 = c0.addingProduct(ap[0], bv); c1 = c1.addingProduct(ap[1], bv); c2 = c2.addingProduct(ap[2], bv)
-                c3 = c3.addingProduct(ap[3], bv); c4 = c4.addingProduct(ap[4], bv); c5 = c5.addingProduct(ap[5], bv)
-                ap += GEMMTile.rows
-                bp += GEMMTile.columns
+        let multiplyBlock = Kernels.avx512 ? AVX512Kernels.multiplyBlock : RegisterTile.multiplyBlock
+        var c = [Float](repeating: 0, count: GEMMTile.rows * GEMMTile.columns)
+        c.withUnsafeMutableBufferPointer { c in
+            for _ in 0..<passes {
+                multiplyBlock(GEMMTile.rows, GEMMTile.columns, GEMMTile.depth, a, GEMMTile.depth, false, b, c.baseAddress!,
+                              GEMMTile.columns, true, .none, 0)
             }
         }
-        return (c0 + c1 + c2 + c3 + c4 + c5).sum()
+        return c.reduce(0, +)
     }
 }

@@ -1,4 +1,6 @@
 @testable import NNCore
+import NNCoreAVX512
+import NNRegisterTile
 import Testing
 
 /// GEMM against a naive triple loop in `Double`, across the three forms, odd sizes and block edges.
@@ -411,5 +413,57 @@ import Testing
             }
         }
     }
-}
 
+    /// The register-tile loop compiled for x86-64-v4 (`AVX512Kernels.multiplyBlock`, used on CPUs with AVX-512)
+    /// gives the bits of the same loop compiled here, on blocks with short tiles and panels, `A` packed and in place,
+    /// with and without `C` loaded, and every epilogue.
+    @Test(.enabled(if: Kernels.avx512)) func avx512TileLoopGivesTheBitsOfTheDefaultOne() {
+        var generator = SeededGenerator(seed: 9)
+        for (rows, width, depth) in [(1, 1, 1), (5, 17, 3), (6, 16, 40), (13, 47, 29), (8, 33, 64), (20, 70, 7)] {
+            let a = (0..<rows * depth).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
+            let b = (0..<depth * width).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
+            let start = (0..<rows * width).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
+            let bias = (0..<width).map { _ in Float(generator.nextUnitDouble() - 0.5) }
+            let panels = (width + GEMM.nr - 1) / GEMM.nr
+            var packedB = [Float](repeating: 0, count: panels * GEMM.nr * depth)
+            var packedA = [Float](repeating: 0, count: (rows + GEMM.mr) * depth)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    packedB.withUnsafeMutableBufferPointer {
+                        GEMM.packB(b.baseAddress!, ldb: width, transposed: false, row: 0, column: 0, depth: depth, width: width, into: $0.baseAddress!)
+                    }
+                }
+                packedA.withUnsafeMutableBufferPointer {
+                    GEMM.packA(a.baseAddress!, lda: depth, transposed: false, row: 0, column: 0, height: rows, depth: depth, into: $0.baseAddress!)
+                }
+            }
+            for aInPlace in [false, true] {
+                for load in [false, true] {
+                    for epilogue in 0..<4 {
+                        var wide = start, here = start
+                        bias.withUnsafeBufferPointer { bias in
+                            let tileEpilogue: TileEpilogue = [.none, .bias(bias.baseAddress!), .biasReLU(bias.baseAddress!), .relu][epilogue]
+                            (aInPlace ? a : packedA).withUnsafeBufferPointer { a in
+                                packedB.withUnsafeBufferPointer { b in
+                                    wide.withUnsafeMutableBufferPointer {
+                                        AVX512Kernels.multiplyBlock(
+                                            rows: rows, width: width, depth: depth, a: a.baseAddress!, lda: depth, aInPlace: aInPlace,
+                                            b: b.baseAddress!, c: $0.baseAddress!, ldc: width, load: load, epilogue: tileEpilogue, columnOffset: 0)
+                                    }
+                                    here.withUnsafeMutableBufferPointer {
+                                        RegisterTile.multiplyBlock(
+                                            rows: rows, width: width, depth: depth, a: a.baseAddress!, lda: depth, aInPlace: aInPlace,
+                                            b: b.baseAddress!, c: $0.baseAddress!, ldc: width, load: load, epilogue: tileEpilogue, columnOffset: 0)
+                                    }
+                                }
+                            }
+                        }
+                        #expect(wide.map(\.bitPattern) == here.map(\.bitPattern),
+                                "\(rows)×\(width)×\(depth), A in place \(aInPlace), load \(load), epilogue \(epilogue)")
+                        #expect(wide != start || rows == 0)
+                    }
+                }
+            }
+        }
+    }
+}

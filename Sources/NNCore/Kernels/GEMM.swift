@@ -1,3 +1,6 @@
+import NNCoreAVX512
+import NNRegisterTile
+
 /// General matrix multiplication, `C = op(A) · op(B) (+ C) (+ bias) (then ReLU)`, in pure Swift SIMD.
 ///
 /// The structure is BLIS's: `B` is packed into `KC × NR` column panels and `A` into `MR × KC` row panels,
@@ -8,10 +11,12 @@
 ///
 /// All matrices are row-major with leading dimensions `lda`, `ldb`, `ldc` (elements between rows as stored).
 public enum GEMM {
+    /// What to do to each element of `C` after the product is complete: nothing, a bias, a bias and ReLU, or ReLU.
+    public typealias Epilogue = TileEpilogue
     /// Rows of the register tile.
-    public static let mr = 6
+    public static let mr = RegisterTile.mr
     /// Columns of the register tile.
-    public static let nr = 16
+    public static let nr = RegisterTile.nr
     /// Largest depth of one packed block when a product is deeper than `singleBlockDepth`; such depths are split
     /// into equal blocks no deeper than this (1024 → 2 × 512, 2048 → 4 × 512). Measured on the 2-core EPYC VM
     /// (AVX2, 512 KiB L2) among 256/320/384/512: 4–7 % faster than 384 on 1024² and 2048² (fewer passes over `C`).
@@ -37,27 +42,6 @@ public enum GEMM {
     /// columns, 512² +12 % and +21 %, 2048² +1 % and +8 %, 1024² −0.4 % and −3 % (−3 to +5 % over two runs), the
     /// MLP's weight gradient (784 × 128ᵀ · 128 × 256) +4–6 % by rows and +4 % by columns.
     static let columnSplitMinimumPanels = 4
-
-    /// What to do to each element of `C` after the product is complete.
-    public enum Epilogue {
-        /// Nothing.
-        case none
-        /// Add `bias[j]` to every row (a pointer to `n` values).
-        case bias(UnsafePointer<Float>)
-        /// Add `bias[j]`, then apply `max(·, 0)`.
-        case biasReLU(UnsafePointer<Float>)
-        /// Apply `max(·, 0)`.
-        case relu
-
-        /// The same epilogue for the columns after the first `count` (its bias starts `count` values later).
-        func droppingColumns(_ count: Int) -> Epilogue {
-            switch self {
-            case .none, .relu: self
-            case .bias(let bias): .bias(bias + count)
-            case .biasReLU(let bias): .biasReLU(bias + count)
-            }
-        }
-    }
 
     /// The single GEMM entry point: `C[m×n] = op(A)[m×k] · op(B)[k×n]`, plus `C` when `accumulate`.
     ///
@@ -99,7 +83,7 @@ public enum GEMM {
             for i in 0..<m {
                 let row = c + i * ldc
                 if !accumulate { row.initialize(repeating: 0, count: n) }
-                applyEpilogue(epilogue, row: row, columnOffset: 0, count: n)
+                RegisterTile.applyEpilogue(epilogue, row: row, columnOffset: 0, count: n)
             }
             return
         }
@@ -302,14 +286,12 @@ public enum GEMM {
                 if !direct {
                     packA(a, lda: lda, transposed: transposeA, row: ic, column: row, height: mcCur, depth: kcCur, into: packedA)
                 }
-                forEachTile(rows: mcCur, width: ncCur) { jr, columns, ir, height, tile in
-                    let tileA: UnsafePointer<Float> = direct ? a + ((ic + ir) * lda + row) : UnsafePointer(packedA + tile * mr * kcCur)
-                    microKernel(
-                        depth: kcCur, a: tileA,
-                        aRowStride: direct ? lda : 1, aDepthStride: direct ? 1 : mr, b: packedB + jr * kcCur,
-                        c: c + (ic + ir) * ldc + column + jr, ldc: ldc, rows: height, columns: columns, load: load,
-                        epilogue: blockEpilogue, columnOffset: column + jr)
-                }
+                let blockA: UnsafePointer<Float> = direct ? a + (ic * lda + row) : UnsafePointer(packedA)
+                // On a CPU with AVX-512 the same tile loop, compiled for x86-64-v4: under load from other tenants
+                // it kept the FMA loop's speed where the AVX2 form lost 10–20 % (README, "Build requirements").
+                let multiplyBlock = Kernels.avx512 ? AVX512Kernels.multiplyBlock : RegisterTile.multiplyBlock
+                multiplyBlock(mcCur, ncCur, kcCur, blockA, lda, direct, packedB, c + ic * ldc + column, ldc, load,
+                              blockEpilogue, column)
             }
         }
     }
@@ -342,7 +324,7 @@ public enum GEMM {
         rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
     ) {
-        forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
+        RegisterTile.forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
             microKernelNonzeroSteps(
                 steps: steps[tile], a: values + tile * depth * mr, offsets: offsets + tile * depth, b: b + jr * depth,
                 c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
@@ -358,10 +340,10 @@ public enum GEMM {
         steps: UnsafePointer<Int>, rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
     ) {
-        forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
+        RegisterTile.forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
             // A tile that keeps every step runs the plain kernel: no offsets to read.
             if steps[tile] == depth {
-                microKernel(
+                RegisterTile.microKernel(
                     depth: depth, a: a, aRowStride: lda, aDepthStride: 1, b: b + jr * depth,
                     c: c + jr, ldc: ldc, rowOrder: rowOrder + ir, rows: height, columns: columns, load: load,
                     epilogue: epilogue, columnOffset: columnOffset + jr)
@@ -371,26 +353,6 @@ public enum GEMM {
                     c: c + jr, ldc: ldc, rowOrder: rowOrder + ir, rows: height, columns: columns, load: load,
                     epilogue: epilogue, columnOffset: columnOffset + jr)
             }
-        }
-    }
-
-    /// The loop nest inside one block: for each `NR`-wide panel of `B` (at column `jr`, `columns` wide), every
-    /// register tile of the block's `rows` (at row `ir`, `height` rows by `tileHeight`, the `tile`-th).
-    @inline(__always)
-    static func forEachTile(
-        rows: Int, width: Int, _ body: (_ jr: Int, _ columns: Int, _ ir: Int, _ height: Int, _ tile: Int) -> Void
-    ) {
-        var jr = 0
-        while jr < width {
-            let columns = Swift.min(nr, width - jr)
-            var ir = 0, tile = 0
-            while ir < rows {
-                let height = tileHeight(remainingRows: rows - ir)
-                body(jr, columns, ir, height, tile)
-                ir += height
-                tile += 1
-            }
-            jr += nr
         }
     }
 
@@ -410,10 +372,10 @@ public enum GEMM {
         let laneOffsets = SIMD8<UInt16>(0, 1, 2, 3, 4, 5, 6, 7) &* UInt16(nr)
         var i0 = 0, tile = 0
         while i0 < height {
-            let rows = tileHeight(remainingRows: height - i0)
+            let rows = RegisterTile.tileHeight(remainingRows: height - i0)
             let stepOffsets = offsets + tile * depth
             // Rows past the tile's height re-read its first row, which changes no "or".
-            let o = tileRowOffsets(rows: rows, rowOrder + i0, lda)
+            let o = RegisterTile.tileRowOffsets(rows: rows, rowOrder + i0, lda)
             let (r0, r1, r2, r3, r4, r5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
             var kept = 0, p = 0
             while p &+ 8 <= depth {
@@ -497,19 +459,19 @@ public enum GEMM {
             if i + 1 < m {
                 multiplyRowPair(n: n, k: k, a0: a0, a1: a0 + rowStride, depthStride: depthStride, b: b, ldb: ldb,
                                 c0: c0, c1: c0 + ldc, accumulate: accumulate)
-                applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
-                applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
+                RegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                RegisterTile.applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
                 i += 2
             } else if n >= 64 && k &* n >= 16_384 {
                 // B larger than L1: streamed (measured on the MLP's three layers at batch 1: 17.1 µs against 22.3
                 // with register tiles down the whole depth).
                 multiplySingleRowStreaming(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate,
                                            backward: streamBackward, skipZeros: skipZerosInA)
-                applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                RegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
                 i += 1
             } else {
                 multiplySingleRow(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
-                applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                RegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
                 i += 1
             }
         }
@@ -761,17 +723,6 @@ public enum GEMM {
         }
     }
 
-    /// The height of the next register tile when `remainingRows` rows of a block are left: `MR`, except that the
-    /// last 7 or 8 rows go as 4 + 3 or 4 + 4.
-    ///
-    /// A tile of one or two rows has four accumulators, too few to hide the FMA latency (it runs at half speed);
-    /// a four-row tile has eight and runs at full speed. So 128 rows are 20 × 6 + 2 × 4, not 21 × 6 + 2: the
-    /// MLP's 128-row products run 1–1.2 % faster on one thread. `packA` packs its panels with the same heights.
-    @inline(__always)
-    static func tileHeight(remainingRows: Int) -> Int {
-        remainingRows == 7 || remainingRows == 8 ? 4 : Swift.min(mr, remainingRows)
-    }
-
     /// Packs `op(A)[row ..< row+height, column ..< column+depth]` into panels of `tileHeight` rows, each stored
     /// `depth × MR` (panel `t` at `t · MR · depth`), zero-padding the rows a short panel does not have.
     @inline(__always)
@@ -782,7 +733,7 @@ public enum GEMM {
         var i0 = 0, tile = 0
         while i0 < height {
             let panel = packed + tile * mr * depth
-            let rows = tileHeight(remainingRows: height - i0)
+            let rows = RegisterTile.tileHeight(remainingRows: height - i0)
             if transposed {
                 if rows == mr {
                     // Six contiguous values per depth step, copied directly (a generic `update(from:count:)` here
@@ -844,7 +795,7 @@ public enum GEMM {
         var i0 = 0, tile = 0
         while i0 < height {
             let values = packed + tile * mr * depth, stepOffsets = offsets + tile * depth
-            let rows = tileHeight(remainingRows: height - i0)
+            let rows = RegisterTile.tileHeight(remainingRows: height - i0)
             let s0 = a + ((row &+ i0) &* rowStride &+ column &* depthStride)
             var kept = 0
             @inline(__always) func append(_ x: (Float, Float, Float, Float, Float, Float), step p: Int) {
@@ -880,63 +831,6 @@ public enum GEMM {
         }
     }
 
-    /// The accumulators of one `MR × NR` register tile: row `i` of the tile in element `i`.
-    typealias Accumulators = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
-
-    /// Computes one `MR × NR` tile and writes (or adds) the valid `rows × columns` part. `B` is a packed panel;
-    /// element `(i, p)` of `A` is `a[i·aRowStride + p·aDepthStride]` (a packed panel: 1 and `MR`; `A` in place:
-    /// `lda` and 1).
-    ///
-    /// Short tiles (`tileHeight`) run a two-row loop (1 or 2 rows) or a four-row loop (3 or 4 rows, e.g. the end
-    /// of a batch of 64) instead of computing rows of padding.
-    @inline(__always)
-    static func microKernel(
-        depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>? = nil, rows: Int, columns: Int, load: Bool,
-        epilogue: Epilogue, columnOffset: Int
-    ) {
-        computeTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load, epilogue: epilogue,
-                    columnOffset: columnOffset) { tile in
-            var (c0, c1, c2, c3, c4, c5) = tile
-            // Row i of the tile reads a[rowOffset(i) + p·aDepthStride]; rows past `rows` re-read row 0 (in bounds).
-            let o = tileRowOffsets(rows: rows, rowOrder, aRowStride)
-            let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
-            var p = 0, bp = b
-            if rows <= 2 {
-                for _ in 0..<depth {
-                    let bv = bp.load16(0)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    p &+= aDepthStride
-                    bp += nr
-                }
-            } else if rows <= 4 {
-                for _ in 0..<depth {
-                    let bv = bp.load16(0)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                    p &+= aDepthStride
-                    bp += nr
-                }
-            } else {
-                for _ in 0..<depth {
-                    let bv = bp.load16(0)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                    c4 = c4.addingProduct(a4[p], bv)
-                    c5 = c5.addingProduct(a5[p], bv)
-                    p &+= aDepthStride
-                    bp += nr
-                }
-            }
-            tile = (c0, c1, c2, c3, c4, c5)
-        }
-    }
-
     /// The micro-kernel over `steps` depth steps packed by `packANonzeroSteps`: the tile's values of `A` at each
     /// (`MR` apart) and the offset of its row in the packed panel of `B`. The terms are added in depth order, as
     /// `microKernel` adds them, so the result has the same bits whenever the skipped `B` are finite. A tile of up
@@ -947,7 +841,7 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool,
         epilogue: Epilogue, columnOffset: Int
     ) {
-        computeTile(c: c, ldc: ldc, rows: rows, columns: columns, load: load, epilogue: epilogue, columnOffset: columnOffset) { tile in
+        RegisterTile.computeTile(c: c, ldc: ldc, rows: rows, columns: columns, load: load, epilogue: epilogue, columnOffset: columnOffset) { tile in
             var (c0, c1, c2, c3, c4, c5) = tile
             var values = a
             if rows <= 4 {
@@ -983,11 +877,11 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>?, rows: Int, columns: Int, load: Bool,
         epilogue: Epilogue, columnOffset: Int
     ) {
-        computeTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load, epilogue: epilogue,
+        RegisterTile.computeTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load, epilogue: epilogue,
                     columnOffset: columnOffset) { tile in
             var (c0, c1, c2, c3, c4, c5) = tile
             // Rows past `rows` re-read row 0 (in bounds); their sums are not written.
-            let o = tileRowOffsets(rows: rows, rowOrder, lda)
+            let o = RegisterTile.tileRowOffsets(rows: rows, rowOrder, lda)
             let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
             if rows <= 4 {
                 for q in 0..<steps {
@@ -1014,98 +908,5 @@ public enum GEMM {
         }
     }
 
-    /// One register tile around a depth loop: starts the accumulators at zero, or at `C` when `load`, runs
-    /// `accumulate`, then writes the valid `rows × columns` part with the epilogue.
-    ///
-    /// When adding to `C`, its rows are loaded into the accumulators before the depth loop, so that their cache
-    /// misses overlap the arithmetic, and each element is `C + Σ` summed in depth order whether its tile is full
-    /// or partial.
-    @inline(__always)
-    static func computeTile(
-        c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>? = nil, rows: Int, columns: Int, load: Bool,
-        epilogue: Epilogue, columnOffset: Int, accumulate: (inout Accumulators) -> Void
-    ) {
-        var tile: Accumulators = (SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16())
-        let o = tileRowOffsets(rows: rows, rowOrder, ldc)
-        let (c0, c1, c2, c3, c4, c5) = (c + o.0, c + o.1, c + o.2, c + o.3, c + o.4, c + o.5)
-        if load && columns < nr {
-            // A partial tile starts from C too, so every element is summed in the same order wherever its tile falls.
-            withUnsafeMutableBytes(of: &tile) { raw in
-                let values = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                for i in 0..<rows {
-                    let row = c + rowOffset(i, rowOrder, ldc)
-                    for j in 0..<columns { values[i &* nr &+ j] = row[j] }
-                }
-            }
-        } else if load {
-            tile.0 = c0.load16(0)
-            if rows > 1 { tile.1 = c1.load16(0) }
-            if rows > 2 { tile.2 = c2.load16(0) }
-            if rows > 3 { tile.3 = c3.load16(0) }
-            if rows > 4 { tile.4 = c4.load16(0) }
-            if rows > 5 { tile.5 = c5.load16(0) }
-        }
-        accumulate(&tile)
-        if columns == nr {
-            writeRow(tile.0, c0, epilogue: epilogue, columnOffset: columnOffset)
-            if rows > 1 { writeRow(tile.1, c1, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 2 { writeRow(tile.2, c2, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 3 { writeRow(tile.3, c3, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 4 { writeRow(tile.4, c4, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 5 { writeRow(tile.5, c5, epilogue: epilogue, columnOffset: columnOffset) }
-            return
-        }
-        withUnsafeBytes(of: tile) { raw in
-            let values = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-            for i in 0..<rows {
-                let row = c + rowOffset(i, rowOrder, ldc)
-                for j in 0..<columns { row[j] = values[i * nr + j] }
-                applyEpilogue(epilogue, row: row, columnOffset: columnOffset, count: columns)
-            }
-        }
-    }
 
-    /// Where row `i` of a register tile starts, counted from its first row (`i · stride`), or with `order` from
-    /// the first row of its block (`order[i] · stride`). Rows past a tile's height are never written.
-    @inline(__always)
-    static func rowOffset(_ i: Int, _ order: UnsafePointer<UInt8>?, _ stride: Int) -> Int {
-        (order.map { Int($0[i]) } ?? i) &* stride
-    }
-
-    /// `rowOffset` of the six rows of a register tile of `rows` rows; rows past `rows` repeat row 0 (their
-    /// reads stay in bounds and their sums are not written).
-    @inline(__always)
-    static func tileRowOffsets(rows: Int, _ order: UnsafePointer<UInt8>?, _ stride: Int) -> (Int, Int, Int, Int, Int, Int) {
-        let first = rowOffset(0, order, stride)
-        return (first, rows > 1 ? rowOffset(1, order, stride) : first, rows > 2 ? rowOffset(2, order, stride) : first,
-                rows > 3 ? rowOffset(3, order, stride) : first, rows > 4 ? rowOffset(4, order, stride) : first,
-                rows > 5 ? rowOffset(5, order, stride) : first)
-    }
-
-    @inline(__always)
-    static func writeRow(_ value: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>, epilogue: Epilogue, columnOffset: Int) {
-        var v = value
-        switch epilogue {
-        case .none: break
-        case .bias(let bias): v += bias.load16(columnOffset)
-        case .biasReLU(let bias):
-            v += bias.load16(columnOffset)
-            v.replace(with: 0, where: v .< 0)
-        case .relu:
-            v.replace(with: 0, where: v .< 0)
-        }
-        row.store16(v, 0)
-    }
-
-    static func applyEpilogue(_ epilogue: Epilogue, row: UnsafeMutablePointer<Float>, columnOffset: Int, count: Int) {
-        switch epilogue {
-        case .none: return
-        case .bias(let bias):
-            for j in 0..<count { row[j] += bias[columnOffset + j] }
-        case .biasReLU(let bias):
-            for j in 0..<count { row[j] = Swift.max(row[j] + bias[columnOffset + j], 0) }
-        case .relu:
-            for j in 0..<count { row[j] = Swift.max(row[j], 0) }
-        }
-    }
 }
