@@ -38,4 +38,26 @@ public enum AVX512Kernels {
             rows: rows, width: width, depth: depth, a: a, lda: lda, aInPlace: aInPlace, b: b, c: c, ldc: ldc,
             load: load, epilogue: epilogue, columnOffset: columnOffset)
     }
+
+    /// `RegisterTile.multiplyNonzeroSteps` compiled for x86-64-v4.
+    public static func multiplyNonzeroSteps(
+        values: UnsafePointer<Float>, offsets: UnsafePointer<UInt16>, steps: UnsafePointer<Int>,
+        rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
+    ) {
+        RegisterTile.multiplyNonzeroSteps(
+            values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width, b: b, c: c, ldc: ldc,
+            load: load, epilogue: epilogue, columnOffset: columnOffset)
+    }
+
+    /// `RegisterTile.multiplyNonzeroStepsInPlace` compiled for x86-64-v4.
+    public static func multiplyNonzeroStepsInPlace(
+        a: UnsafePointer<Float>, lda: Int, rowOrder: UnsafePointer<UInt8>, offsets: UnsafePointer<UInt16>,
+        steps: UnsafePointer<Int>, rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
+    ) {
+        RegisterTile.multiplyNonzeroStepsInPlace(
+            a: a, lda: lda, rowOrder: rowOrder, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width,
+            b: b, c: c, ldc: ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
+    }
 }

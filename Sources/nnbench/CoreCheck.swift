@@ -57,7 +57,7 @@ enum CoreCheck {
     /// `passes` products of a packed `6 × 256` panel of `A` and a packed `256 × 16` panel of `B` into one tile.
     @inline(never)
     static func tileLoop(passes: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> Float {
-        let multiplyBlock = Kernels.avx512 ? AVX512Kernels.multiplyBlock : RegisterTile.multiplyBlock
+        let multiplyBlock = Kernels.avx512 ? AVX512Kernels.multiplyBlock : RegisterTile.multiplyBlock  // as `GEMM` picks
         var c = [Float](repeating: 0, count: GEMMTile.rows * GEMMTile.columns)
         c.withUnsafeMutableBufferPointer { c in
             for _ in 0..<passes {

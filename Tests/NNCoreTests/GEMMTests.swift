@@ -466,4 +466,53 @@ import Testing
             }
         }
     }
+
+    /// The same for the loops that skip zero steps of `A` (`RegisterTile.multiplyNonzeroSteps` on `A` packed with
+    /// its kept steps, `multiplyNonzeroStepsInPlace` on `A` in place with its rows ordered by their zeros).
+    @Test(.enabled(if: Kernels.avx512)) func avx512SkippingTileLoopsGiveTheBitsOfTheDefaultOnes() {
+        var generator = SeededGenerator(seed: 10)
+        for (rows, width, depth) in [(5, 17, 24), (13, 47, 40), (20, 70, 64)] {
+            // Half of A's steps are zero in runs of eight, so whole steps of a tile are skipped.
+            let a = (0..<rows * depth).map { $0 % depth / 8 % 2 == 0 ? 0 : Float(generator.nextUnitDouble() * 2 - 1) }
+            let b = (0..<depth * width).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
+            let start = (0..<rows * width).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
+            let tiles = (rows + GEMM.mr - 1) / GEMM.mr + 1
+            var packedB = [Float](repeating: 0, count: (width + GEMM.nr - 1) / GEMM.nr * GEMM.nr * depth)
+            var values = [Float](repeating: 0, count: tiles * GEMM.mr * depth)
+            var offsets = [UInt16](repeating: 0, count: tiles * depth), steps = [Int](repeating: 0, count: tiles)
+            var inPlaceOffsets = offsets, inPlaceSteps = steps
+            var keys = [UInt64](repeating: 0, count: rows), order = [UInt8](repeating: 0, count: rows)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    packedB.withUnsafeMutableBufferPointer {
+                        GEMM.packB(b.baseAddress!, ldb: width, transposed: false, row: 0, column: 0, depth: depth, width: width, into: $0.baseAddress!)
+                    }
+                }
+                GEMM.packANonzeroSteps(a.baseAddress!, lda: depth, transposed: false, row: 0, column: 0, height: rows, depth: depth,
+                                       into: &values, offsets: &offsets, steps: &steps)
+                GEMM.orderRowsByZeros(a.baseAddress!, lda: depth, height: rows, depth: depth, keys: &keys, order: &order)
+                GEMM.listNonzeroSteps(a.baseAddress!, lda: depth, rowOrder: order, height: rows, depth: depth,
+                                      offsets: &inPlaceOffsets, steps: &inPlaceSteps)
+            }
+            #expect(steps.prefix(tiles - 1).contains { $0 < depth }, "no step skipped")
+            for load in [false, true] {
+                var wide = start, here = start, wideInPlace = start, hereInPlace = start
+                packedB.withUnsafeBufferPointer { b in
+                    AVX512Kernels.multiplyNonzeroSteps(values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width,
+                                                       b: b.baseAddress!, c: &wide, ldc: width, load: load, epilogue: .relu, columnOffset: 0)
+                    RegisterTile.multiplyNonzeroSteps(values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width,
+                                                      b: b.baseAddress!, c: &here, ldc: width, load: load, epilogue: .relu, columnOffset: 0)
+                    AVX512Kernels.multiplyNonzeroStepsInPlace(
+                        a: a, lda: depth, rowOrder: order, offsets: inPlaceOffsets, steps: inPlaceSteps, rows: rows, depth: depth,
+                        width: width, b: b.baseAddress!, c: &wideInPlace, ldc: width, load: load, epilogue: .none, columnOffset: 0)
+                    RegisterTile.multiplyNonzeroStepsInPlace(
+                        a: a, lda: depth, rowOrder: order, offsets: inPlaceOffsets, steps: inPlaceSteps, rows: rows, depth: depth,
+                        width: width, b: b.baseAddress!, c: &hereInPlace, ldc: width, load: load, epilogue: .none, columnOffset: 0)
+                }
+                #expect(wide.map(\.bitPattern) == here.map(\.bitPattern), "packed \(rows)×\(width)×\(depth), load \(load)")
+                #expect(wideInPlace.map(\.bitPattern) == hereInPlace.map(\.bitPattern), "in place \(rows)×\(width)×\(depth), load \(load)")
+                #expect(wideInPlace != start && wide != start)
+            }
+        }
+    }
 }

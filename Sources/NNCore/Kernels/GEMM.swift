@@ -1,4 +1,3 @@
-import NNCoreAVX512
 import NNRegisterTile
 
 /// General matrix multiplication, `C = op(A) · op(B) (+ C) (+ bias) (then ReLU)`, in pure Swift SIMD.
@@ -286,12 +285,10 @@ public enum GEMM {
                 if !direct {
                     packA(a, lda: lda, transposed: transposeA, row: ic, column: row, height: mcCur, depth: kcCur, into: packedA)
                 }
-                let blockA: UnsafePointer<Float> = direct ? a + (ic * lda + row) : UnsafePointer(packedA)
-                // On a CPU with AVX-512 the same tile loop, compiled for x86-64-v4: under load from other tenants
-                // it kept the FMA loop's speed where the AVX2 form lost 10–20 % (README, "Build requirements").
-                let multiplyBlock = Kernels.avx512 ? AVX512Kernels.multiplyBlock : RegisterTile.multiplyBlock
-                multiplyBlock(mcCur, ncCur, kcCur, blockA, lda, direct, packedB, c + ic * ldc + column, ldc, load,
-                              blockEpilogue, column)
+                multiplyBlock(
+                    rows: mcCur, width: ncCur, depth: kcCur, a: direct ? a + (ic * lda + row) : UnsafePointer(packedA),
+                    lda: lda, aInPlace: direct, b: packedB, c: c + ic * ldc + column, ldc: ldc, load: load,
+                    epilogue: blockEpilogue, columnOffset: column)
             }
         }
     }
@@ -309,49 +306,6 @@ public enum GEMM {
                 packANonzeroSteps(a, lda: lda, transposed: transposeA, row: row, column: column, height: height, depth: depth,
                                   into: packedA, offsets: offsets, steps: steps.baseAddress!)
                 body(packedA, offsets, steps.baseAddress!)
-            }
-        }
-    }
-
-    /// The loop nest over one block of `A` packed by `packANonzeroSteps` (`rows × depth`) and one block of packed
-    /// `B` (`depth × width`): for each panel of `B`, every tile.
-    ///
-    /// Tried on the MLP's forward product: passes of 128 or 256 steps (so that the part of the panel of `B` stays
-    /// in L1) were 5–15 % slower than one pass over the whole depth.
-    @inline(__always)
-    static func multiplyNonzeroSteps(
-        values: UnsafePointer<Float>, offsets: UnsafePointer<UInt16>, steps: UnsafePointer<Int>,
-        rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
-    ) {
-        RegisterTile.forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
-            microKernelNonzeroSteps(
-                steps: steps[tile], a: values + tile * depth * mr, offsets: offsets + tile * depth, b: b + jr * depth,
-                c: c + ir * ldc + jr, ldc: ldc, rows: height, columns: columns, load: load,
-                epilogue: epilogue, columnOffset: columnOffset + jr)
-        }
-    }
-
-    /// `multiplyNonzeroSteps` for `A` read in place (`rows × depth`, rows `lda` apart) with the step lists of
-    /// `listNonzeroSteps`: nothing of `A` is packed.
-    @inline(__always)
-    static func multiplyNonzeroStepsInPlace(
-        a: UnsafePointer<Float>, lda: Int, rowOrder: UnsafePointer<UInt8>, offsets: UnsafePointer<UInt16>,
-        steps: UnsafePointer<Int>, rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
-    ) {
-        RegisterTile.forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
-            // A tile that keeps every step runs the plain kernel: no offsets to read.
-            if steps[tile] == depth {
-                RegisterTile.microKernel(
-                    depth: depth, a: a, aRowStride: lda, aDepthStride: 1, b: b + jr * depth,
-                    c: c + jr, ldc: ldc, rowOrder: rowOrder + ir, rows: height, columns: columns, load: load,
-                    epilogue: epilogue, columnOffset: columnOffset + jr)
-            } else {
-                microKernelNonzeroStepsInPlace(
-                    steps: steps[tile], a: a, lda: lda, offsets: offsets + tile * depth, b: b + jr * depth,
-                    c: c + jr, ldc: ldc, rowOrder: rowOrder + ir, rows: height, columns: columns, load: load,
-                    epilogue: epilogue, columnOffset: columnOffset + jr)
             }
         }
     }
@@ -830,83 +784,4 @@ public enum GEMM {
             tile += 1
         }
     }
-
-    /// The micro-kernel over `steps` depth steps packed by `packANonzeroSteps`: the tile's values of `A` at each
-    /// (`MR` apart) and the offset of its row in the packed panel of `B`. The terms are added in depth order, as
-    /// `microKernel` adds them, so the result has the same bits whenever the skipped `B` are finite. A tile of up
-    /// to four rows runs the four-row loop (its padding rows are zero).
-    @inline(__always)
-    static func microKernelNonzeroSteps(
-        steps: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<UInt16>, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool,
-        epilogue: Epilogue, columnOffset: Int
-    ) {
-        RegisterTile.computeTile(c: c, ldc: ldc, rows: rows, columns: columns, load: load, epilogue: epilogue, columnOffset: columnOffset) { tile in
-            var (c0, c1, c2, c3, c4, c5) = tile
-            var values = a
-            if rows <= 4 {
-                for q in 0..<steps {
-                    let bv = b.load16(Int(offsets[q]))
-                    c0 = c0.addingProduct(values[0], bv)
-                    c1 = c1.addingProduct(values[1], bv)
-                    c2 = c2.addingProduct(values[2], bv)
-                    c3 = c3.addingProduct(values[3], bv)
-                    values += mr
-                }
-            } else {
-                for q in 0..<steps {
-                    let bv = b.load16(Int(offsets[q]))
-                    c0 = c0.addingProduct(values[0], bv)
-                    c1 = c1.addingProduct(values[1], bv)
-                    c2 = c2.addingProduct(values[2], bv)
-                    c3 = c3.addingProduct(values[3], bv)
-                    c4 = c4.addingProduct(values[4], bv)
-                    c5 = c5.addingProduct(values[5], bv)
-                    values += mr
-                }
-            }
-            tile = (c0, c1, c2, c3, c4, c5)
-        }
-    }
-
-    /// `microKernelNonzeroSteps` with `A` read in place (row `i` of the tile at `a + i · lda`): each kept step's
-    /// offset `p · NR` locates both its row of the panel of `B` and, divided by `NR`, its column of `A`.
-    @inline(__always)
-    static func microKernelNonzeroStepsInPlace(
-        steps: Int, a: UnsafePointer<Float>, lda: Int, offsets: UnsafePointer<UInt16>, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>?, rows: Int, columns: Int, load: Bool,
-        epilogue: Epilogue, columnOffset: Int
-    ) {
-        RegisterTile.computeTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load, epilogue: epilogue,
-                    columnOffset: columnOffset) { tile in
-            var (c0, c1, c2, c3, c4, c5) = tile
-            // Rows past `rows` re-read row 0 (in bounds); their sums are not written.
-            let o = RegisterTile.tileRowOffsets(rows: rows, rowOrder, lda)
-            let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
-            if rows <= 4 {
-                for q in 0..<steps {
-                    let offset = Int(offsets[q]), p = offset &>> 4
-                    let bv = b.load16(offset)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                }
-            } else {
-                for q in 0..<steps {
-                    let offset = Int(offsets[q]), p = offset &>> 4
-                    let bv = b.load16(offset)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                    c4 = c4.addingProduct(a4[p], bv)
-                    c5 = c5.addingProduct(a5[p], bv)
-                }
-            }
-            tile = (c0, c1, c2, c3, c4, c5)
-        }
-    }
-
-
 }
