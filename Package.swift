@@ -9,46 +9,33 @@ import PackageDescription
 /// its own `--build-path`.
 let x86Level = ProcessInfo.processInfo.environment["NNKIT_X86_64"] == "v4" ? "x86-64-v4" : "x86-64-v3"
 
-/// Compiler settings for the numeric kernels.
+/// Compiler settings for code built for the x86-64 level `level` (ignored on other architectures).
 ///
-/// On x86-64 the build targets `x86Level` (by default x86-64-v3: AVX2 + FMA, Haswell/Zen 1 or newer): without it every
+/// On x86-64 the build targets a level (by default x86-64-v3: AVX2 + FMA, Haswell/Zen 1 or newer): without it every
 /// `SIMD.addingProduct` lowers to a libm `fmaf` call per lane. `-fno-math-errno` lets `squareRoot()` become one
-/// instruction. The core is optimised even in debug builds so that tests stay fast. Other architectures (arm64)
-/// use the compiler's defaults, which already include NEON and FMA.
-let kernelFlags: [SwiftSetting] = {
+/// instruction. The code is optimised even in debug builds so that tests stay fast; `checkExclusivity` keeps
+/// Swift's exclusivity checks there (layers and data, so tests catch overlapping accesses) or drops them (kernels).
+/// Other architectures (arm64) use the compiler's defaults, which already include NEON and FMA.
+func settings(level: String, checkExclusivity: Bool) -> [SwiftSetting] {
     var flags: [String] = ["-Xcc", "-fno-math-errno"]
     #if arch(x86_64)
-    flags += ["-Xcc", "-march=\(x86Level)"]
+    flags += ["-Xcc", "-march=\(level)"]
     #endif
     return [
         .unsafeFlags(flags),
-        .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"], .when(configuration: .debug)),
+        .unsafeFlags(checkExclusivity ? ["-O"] : ["-O", "-enforce-exclusivity=unchecked"], .when(configuration: .debug)),
     ]
-}()
+}
 
-/// The AVX-512 forms of the elementwise functions and the GEMM's register-tile loop (`NNCoreAVX512`): x86-64-v4 on
-/// x86-64, chosen at run time only on CPUs that have it (`Kernels.avx512`), so the default build still runs on any
-/// AVX2 CPU.
-let avx512Flags: [SwiftSetting] = {
-    var flags: [String] = ["-Xcc", "-fno-math-errno"]
-    #if arch(x86_64)
-    flags += ["-Xcc", "-march=x86-64-v4"]
-    #endif
-    return [
-        .unsafeFlags(flags),
-        .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"], .when(configuration: .debug)),
-    ]
-}()
+/// The numeric kernels.
+let kernelFlags = settings(level: x86Level, checkExclusivity: false)
 
-/// Layers and data: the same code generation, optimised in debug builds, but with exclusivity checking kept
-/// so that tests catch overlapping accesses.
-let layerFlags: [SwiftSetting] = {
-    var flags: [String] = ["-Xcc", "-fno-math-errno"]
-    #if arch(x86_64)
-    flags += ["-Xcc", "-march=\(x86Level)"]
-    #endif
-    return [.unsafeFlags(flags), .unsafeFlags(["-O"], .when(configuration: .debug))]
-}()
+/// The AVX-512 forms of the elementwise functions and the GEMM's register-tile loops (`NNCoreAVX512`): x86-64-v4,
+/// chosen at run time only on CPUs that have it (`Kernels.avx512`), so the default build still runs on any AVX2 CPU.
+let avx512Flags = settings(level: "x86-64-v4", checkExclusivity: false)
+
+/// Layers and data.
+let layerFlags = settings(level: x86Level, checkExclusivity: true)
 
 let package = Package(
     name: "NNKit",

@@ -3,10 +3,10 @@ import Glibc
 #endif
 
 extension Kernels {
-    /// Whether the array forms of `exp`, `log`, `tanh` and `sigmoid` run on `AVX512Kernels` (16-float vectors,
-    /// built for x86-64-v4): on x86-64 Linux when `/proc/cpuinfo` lists every AVX-512 extension of x86-64-v4
-    /// (F, BW, CD, DQ, VL; the kernel lists them only when it saves the wider registers), unless the environment
-    /// sets `NNKIT_AVX512=0`. Elsewhere the `SIMD8` forms run; both give the same bits.
+    /// Whether the array forms of `exp`, `log`, `tanh` and `sigmoid` and the GEMM's register-tile loops run on
+    /// `AVX512Kernels` (built for x86-64-v4): on x86-64 Linux when `/proc/cpuinfo` lists every AVX-512 extension of
+    /// x86-64-v4 (F, BW, CD, DQ, VL; the kernel lists them only when it saves the wider registers), unless the
+    /// environment sets `NNKIT_AVX512=0`. Elsewhere the default forms run; both give the same bits.
     public static let avx512: Bool = {
         #if arch(x86_64) && os(Linux)
         if let setting = getenv("NNKIT_AVX512"), String(cString: setting) == "0" { return false }
