@@ -3,8 +3,9 @@ import NNRegisterTile
 /// General matrix multiplication, `C = op(A) · op(B) (+ C) (+ bias) (then ReLU)`, in pure Swift SIMD.
 ///
 /// The structure is BLIS's: `B` is packed into `KC × NR` column panels and `A` into `MR × KC` row panels,
-/// so that the micro-kernel streams both from cache and keeps an `MR × NR` tile of `C` in registers
-/// (6 × 16 floats = 12 AVX2 registers). Transposed operands are handled by the packing routines, so
+/// so that the micro-kernel (`RegisterTile`) streams both from cache and keeps an `MR × NR` tile of `C` in
+/// registers (6 × 16 floats: 12 AVX2 registers, or 6 AVX-512 ones on a CPU that has them, `GEMM+TileLoops`).
+/// Transposed operands are handled by the packing routines, so
 /// `Aᵀ·B` and `A·Bᵀ` cost the same as `A·B` and never materialise a transpose. An untransposed `A` is read in
 /// place when `n ≤ 512`: with few column panels to reuse it, packing `A` costs more than its six row streams do.
 ///
