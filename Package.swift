@@ -83,10 +83,10 @@ let package = Package(
             // Plugins resolve NNKit's symbols against the host's copy: export them from the executable.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
         .executableTarget(
-            name: "nnbench", dependencies: ["NNKit", "NNRegisterTile", "NNCoreAVX512"], exclude: ["peers.py"],
+            name: "nnbench", dependencies: ["NNKit"], exclude: ["peers.py"],
             swiftSettings: kernelFlags + (x86Level == "x86-64-v4" ? [.define("NNKIT_X86_64_V4")] : [])),
         .target(name: "NNTestSupport", dependencies: ["NNCore", "NNLayers"], path: "Tests/NNTestSupport"),
-        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNVectorMath", "NNRegisterTile", "NNCoreAVX512", "NNTestSupport"]),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNVectorMath", "NNCoreAVX512", "NNTestSupport"]),
         .testTarget(name: "NNLayersTests", dependencies: ["NNLayers", "NNData", "NNTestSupport"]),
         .testTarget(name: "NNModelTests", dependencies: ["NNKit", "NNTestSupport"]),
         .testTarget(name: "NNAutogradTests", dependencies: ["NNKit", "NNTestSupport"]),

@@ -34,7 +34,7 @@ public enum AVX512Kernels {
         rows: Int, width: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, aInPlace: Bool, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
     ) {
-        RegisterTile.multiplyBlock(
+        AVX512RegisterTile.multiplyBlock(
             rows: rows, width: width, depth: depth, a: a, lda: lda, aInPlace: aInPlace, b: b, c: c, ldc: ldc,
             load: load, epilogue: epilogue, columnOffset: columnOffset)
     }
@@ -45,7 +45,7 @@ public enum AVX512Kernels {
         rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
     ) {
-        RegisterTile.multiplyNonzeroSteps(
+        AVX512RegisterTile.multiplyNonzeroSteps(
             values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width, b: b, c: c, ldc: ldc,
             load: load, epilogue: epilogue, columnOffset: columnOffset)
     }
@@ -56,8 +56,14 @@ public enum AVX512Kernels {
         steps: UnsafePointer<Int>, rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
     ) {
-        RegisterTile.multiplyNonzeroStepsInPlace(
+        AVX512RegisterTile.multiplyNonzeroStepsInPlace(
             a: a, lda: lda, rowOrder: rowOrder, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width,
             b: b, c: c, ldc: ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
     }
 }
+
+/// Names `NNCoreAVX512`'s own copy of the register-tile loops, compiled for x86-64-v4.
+public enum AVX512TileTarget: CompilationTarget {}
+
+/// `NNCoreAVX512`'s copy of the register tile.
+typealias AVX512RegisterTile = RegisterTile<AVX512TileTarget>

@@ -52,32 +52,31 @@ extension RegisterTile {
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool,
         epilogue: TileEpilogue, columnOffset: Int
     ) {
-        computeTile(c: c, ldc: ldc, rows: rows, columns: columns, load: load, epilogue: epilogue, columnOffset: columnOffset) { tile in
-            var (c0, c1, c2, c3, c4, c5) = tile
-            var values = a
-            if rows <= 4 {
-                for q in 0..<steps {
-                    let bv = b.load16(Int(offsets[q]))
-                    c0 = c0.addingProduct(values[0], bv)
-                    c1 = c1.addingProduct(values[1], bv)
-                    c2 = c2.addingProduct(values[2], bv)
-                    c3 = c3.addingProduct(values[3], bv)
-                    values += mr
-                }
-            } else {
-                for q in 0..<steps {
-                    let bv = b.load16(Int(offsets[q]))
-                    c0 = c0.addingProduct(values[0], bv)
-                    c1 = c1.addingProduct(values[1], bv)
-                    c2 = c2.addingProduct(values[2], bv)
-                    c3 = c3.addingProduct(values[3], bv)
-                    c4 = c4.addingProduct(values[4], bv)
-                    c5 = c5.addingProduct(values[5], bv)
-                    values += mr
-                }
+        var (c0, c1, c2, c3, c4, c5) = startTile(c: c, ldc: ldc, rows: rows, columns: columns, load: load)
+        var values = a
+        if rows <= 4 {
+            for q in 0..<steps {
+                let bv = b.load16(Int(offsets[q]))
+                c0 = c0.addingProduct(values[0], bv)
+                c1 = c1.addingProduct(values[1], bv)
+                c2 = c2.addingProduct(values[2], bv)
+                c3 = c3.addingProduct(values[3], bv)
+                values += mr
             }
-            tile = (c0, c1, c2, c3, c4, c5)
+        } else {
+            for q in 0..<steps {
+                let bv = b.load16(Int(offsets[q]))
+                c0 = c0.addingProduct(values[0], bv)
+                c1 = c1.addingProduct(values[1], bv)
+                c2 = c2.addingProduct(values[2], bv)
+                c3 = c3.addingProduct(values[3], bv)
+                c4 = c4.addingProduct(values[4], bv)
+                c5 = c5.addingProduct(values[5], bv)
+                values += mr
+            }
         }
+        finishTile((c0, c1, c2, c3, c4, c5), c: c, ldc: ldc, rows: rows, columns: columns,
+                   epilogue: epilogue, columnOffset: columnOffset)
     }
 
     /// `microKernelNonzeroSteps` with `A` read in place (row `i` of the tile at `a + i · lda`): each kept step's
@@ -88,34 +87,32 @@ extension RegisterTile {
         c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>?, rows: Int, columns: Int, load: Bool,
         epilogue: TileEpilogue, columnOffset: Int
     ) {
-        computeTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load, epilogue: epilogue,
-                    columnOffset: columnOffset) { tile in
-            var (c0, c1, c2, c3, c4, c5) = tile
-            // Rows past `rows` re-read row 0 (in bounds); their sums are not written.
-            let o = tileRowOffsets(rows: rows, rowOrder, lda)
-            let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
-            if rows <= 4 {
-                for q in 0..<steps {
-                    let offset = Int(offsets[q]), p = offset &>> 4
-                    let bv = b.load16(offset)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                }
-            } else {
-                for q in 0..<steps {
-                    let offset = Int(offsets[q]), p = offset &>> 4
-                    let bv = b.load16(offset)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                    c4 = c4.addingProduct(a4[p], bv)
-                    c5 = c5.addingProduct(a5[p], bv)
-                }
+        var (c0, c1, c2, c3, c4, c5) = startTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load)
+        // Rows past `rows` re-read row 0 (in bounds); their sums are not written.
+        let o = tileRowOffsets(rows: rows, rowOrder, lda)
+        let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
+        if rows <= 4 {
+            for q in 0..<steps {
+                let offset = Int(offsets[q]), p = offset &>> 4
+                let bv = b.load16(offset)
+                c0 = c0.addingProduct(a0[p], bv)
+                c1 = c1.addingProduct(a1[p], bv)
+                c2 = c2.addingProduct(a2[p], bv)
+                c3 = c3.addingProduct(a3[p], bv)
             }
-            tile = (c0, c1, c2, c3, c4, c5)
+        } else {
+            for q in 0..<steps {
+                let offset = Int(offsets[q]), p = offset &>> 4
+                let bv = b.load16(offset)
+                c0 = c0.addingProduct(a0[p], bv)
+                c1 = c1.addingProduct(a1[p], bv)
+                c2 = c2.addingProduct(a2[p], bv)
+                c3 = c3.addingProduct(a3[p], bv)
+                c4 = c4.addingProduct(a4[p], bv)
+                c5 = c5.addingProduct(a5[p], bv)
+            }
         }
+        finishTile((c0, c1, c2, c3, c4, c5), c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns,
+                   epilogue: epilogue, columnOffset: columnOffset)
     }
 }

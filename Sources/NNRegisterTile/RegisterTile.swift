@@ -1,10 +1,16 @@
 /// The GEMM's register tile: an `MR × NR` block of `C` (6 × 16 floats, in six `SIMD16` accumulators) computed
 /// from a panel of `A` and a packed panel of `B`, and written back with the epilogue.
 ///
-/// `@inlinable` and inlined into each caller, so that it is compiled twice: by `NNCore` for the default target
-/// (x86-64-v3: each row two AVX2 registers) and by `NNCoreAVX512` for x86-64-v4 (each row one AVX-512 register,
-/// half the instructions). `GEMM` runs the second on CPUs with AVX-512 (`Kernels.avx512`); both give the same bits.
-public enum RegisterTile {
+/// `@inlinable`, so that each module that runs it compiles its own copy with its own target flags: `NNCore` for
+/// the default target (x86-64-v3: each row two AVX2 registers) and `NNCoreAVX512` for x86-64-v4 (each row one
+/// AVX-512 register, half the instructions). `GEMM` runs the second on CPUs with AVX-512 (`Kernels.avx512`); both
+/// give the same bits.
+///
+/// `Target` names the module's copy. Without it, a function the optimiser did not inline (it declined even for
+/// `@inline(__always)` in the larger loops) was emitted by both modules under one symbol, and the linker kept
+/// one of the two: the AVX-512 loops ran the AVX2 copy of their hot micro-kernel. With `RegisterTile<Target>`
+/// every specialised function carries its module's type in its symbol.
+public enum RegisterTile<Target: CompilationTarget> {
     /// Rows of the register tile.
     @inlinable public static var mr: Int { 6 }
     /// Columns of the register tile.
@@ -43,46 +49,44 @@ public enum RegisterTile {
         c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>? = nil, rows: Int, columns: Int, load: Bool,
         epilogue: TileEpilogue, columnOffset: Int
     ) {
-        computeTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load, epilogue: epilogue,
-                    columnOffset: columnOffset) { tile in
-            var (c0, c1, c2, c3, c4, c5) = tile
-            // Row i of the tile reads a[rowOffset(i) + p·aDepthStride]; rows past `rows` re-read row 0 (in bounds).
-            let o = tileRowOffsets(rows: rows, rowOrder, aRowStride)
-            let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
-            var p = 0, bp = b
-            if rows <= 2 {
-                for _ in 0..<depth {
-                    let bv = bp.load16(0)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    p &+= aDepthStride
-                    bp += nr
-                }
-            } else if rows <= 4 {
-                for _ in 0..<depth {
-                    let bv = bp.load16(0)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                    p &+= aDepthStride
-                    bp += nr
-                }
-            } else {
-                for _ in 0..<depth {
-                    let bv = bp.load16(0)
-                    c0 = c0.addingProduct(a0[p], bv)
-                    c1 = c1.addingProduct(a1[p], bv)
-                    c2 = c2.addingProduct(a2[p], bv)
-                    c3 = c3.addingProduct(a3[p], bv)
-                    c4 = c4.addingProduct(a4[p], bv)
-                    c5 = c5.addingProduct(a5[p], bv)
-                    p &+= aDepthStride
-                    bp += nr
-                }
+        var (c0, c1, c2, c3, c4, c5) = startTile(c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns, load: load)
+        // Row i of the tile reads a[rowOffset(i) + p·aDepthStride]; rows past `rows` re-read row 0 (in bounds).
+        let o = tileRowOffsets(rows: rows, rowOrder, aRowStride)
+        let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
+        var p = 0, bp = b
+        if rows <= 2 {
+            for _ in 0..<depth {
+                let bv = bp.load16(0)
+                c0 = c0.addingProduct(a0[p], bv)
+                c1 = c1.addingProduct(a1[p], bv)
+                p &+= aDepthStride
+                bp += nr
             }
-            tile = (c0, c1, c2, c3, c4, c5)
+        } else if rows <= 4 {
+            for _ in 0..<depth {
+                let bv = bp.load16(0)
+                c0 = c0.addingProduct(a0[p], bv)
+                c1 = c1.addingProduct(a1[p], bv)
+                c2 = c2.addingProduct(a2[p], bv)
+                c3 = c3.addingProduct(a3[p], bv)
+                p &+= aDepthStride
+                bp += nr
+            }
+        } else {
+            for _ in 0..<depth {
+                let bv = bp.load16(0)
+                c0 = c0.addingProduct(a0[p], bv)
+                c1 = c1.addingProduct(a1[p], bv)
+                c2 = c2.addingProduct(a2[p], bv)
+                c3 = c3.addingProduct(a3[p], bv)
+                c4 = c4.addingProduct(a4[p], bv)
+                c5 = c5.addingProduct(a5[p], bv)
+                p &+= aDepthStride
+                bp += nr
+            }
         }
+        finishTile((c0, c1, c2, c3, c4, c5), c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns,
+                   epilogue: epilogue, columnOffset: columnOffset)
     }
 
     /// The height of the next register tile when `remainingRows` rows of a block are left: `MR`, except that the
@@ -116,21 +120,23 @@ public enum RegisterTile {
         }
     }
 
-    /// One register tile around a depth loop: starts the accumulators at zero, or at `C` when `load`, runs
-    /// `accumulate`, then writes the valid `rows × columns` part with the epilogue.
+    /// The accumulators a register tile starts from: zero, or when `load` the tile's `rows × columns` part of `C`.
     ///
     /// When adding to `C`, its rows are loaded into the accumulators before the depth loop, so that their cache
     /// misses overlap the arithmetic, and each element is `C + Σ` summed in depth order whether its tile is full
     /// or partial.
+    ///
+    /// `startTile` and `finishTile` go around each micro-kernel's depth loop. They take no closure on purpose: a
+    /// function taking the depth loop as a closure got a closure-specialised copy, emitted under the same
+    /// symbol by `NNCore` (x86-64-v3) and `NNCoreAVX512` (x86-64-v4), and the linker kept one of the two, so
+    /// the AVX-512 loops could run the AVX2 copy.
     @inlinable @inline(__always)
-    public static func computeTile(
-        c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>? = nil, rows: Int, columns: Int, load: Bool,
-        epilogue: TileEpilogue, columnOffset: Int, accumulate: (inout Accumulators) -> Void
-    ) {
+    public static func startTile(
+        c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>? = nil, rows: Int, columns: Int, load: Bool
+    ) -> Accumulators {
         var tile: Accumulators = (SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16(), SIMD16())
-        let o = tileRowOffsets(rows: rows, rowOrder, ldc)
-        let (c0, c1, c2, c3, c4, c5) = (c + o.0, c + o.1, c + o.2, c + o.3, c + o.4, c + o.5)
-        if load && columns < nr {
+        guard load else { return tile }
+        if columns < nr {
             // A partial tile starts from C too, so every element is summed in the same order wherever its tile falls.
             withUnsafeMutableBytes(of: &tile) { raw in
                 let values = raw.baseAddress!.assumingMemoryBound(to: Float.self)
@@ -139,22 +145,32 @@ public enum RegisterTile {
                     for j in 0..<columns { values[i &* nr &+ j] = row[j] }
                 }
             }
-        } else if load {
-            tile.0 = c0.load16(0)
-            if rows > 1 { tile.1 = c1.load16(0) }
-            if rows > 2 { tile.2 = c2.load16(0) }
-            if rows > 3 { tile.3 = c3.load16(0) }
-            if rows > 4 { tile.4 = c4.load16(0) }
-            if rows > 5 { tile.5 = c5.load16(0) }
+            return tile
         }
-        accumulate(&tile)
+        let o = tileRowOffsets(rows: rows, rowOrder, ldc)
+        tile.0 = c.load16(o.0)
+        if rows > 1 { tile.1 = c.load16(o.1) }
+        if rows > 2 { tile.2 = c.load16(o.2) }
+        if rows > 3 { tile.3 = c.load16(o.3) }
+        if rows > 4 { tile.4 = c.load16(o.4) }
+        if rows > 5 { tile.5 = c.load16(o.5) }
+        return tile
+    }
+
+    /// Writes the valid `rows × columns` part of a register tile's accumulators to `C` with the epilogue.
+    @inlinable @inline(__always)
+    public static func finishTile(
+        _ tile: Accumulators, c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>? = nil,
+        rows: Int, columns: Int, epilogue: TileEpilogue, columnOffset: Int
+    ) {
         if columns == nr {
-            writeRow(tile.0, c0, epilogue: epilogue, columnOffset: columnOffset)
-            if rows > 1 { writeRow(tile.1, c1, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 2 { writeRow(tile.2, c2, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 3 { writeRow(tile.3, c3, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 4 { writeRow(tile.4, c4, epilogue: epilogue, columnOffset: columnOffset) }
-            if rows > 5 { writeRow(tile.5, c5, epilogue: epilogue, columnOffset: columnOffset) }
+            let o = tileRowOffsets(rows: rows, rowOrder, ldc)
+            writeRow(tile.0, c + o.0, epilogue: epilogue, columnOffset: columnOffset)
+            if rows > 1 { writeRow(tile.1, c + o.1, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 2 { writeRow(tile.2, c + o.2, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 3 { writeRow(tile.3, c + o.3, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 4 { writeRow(tile.4, c + o.4, epilogue: epilogue, columnOffset: columnOffset) }
+            if rows > 5 { writeRow(tile.5, c + o.5, epilogue: epilogue, columnOffset: columnOffset) }
             return
         }
         withUnsafeBytes(of: tile) { raw in
@@ -201,7 +217,7 @@ public enum RegisterTile {
     }
 
     /// Applies the epilogue to `count` floats of a row already written (a partial tile's row).
-    @inlinable
+    @inlinable @inline(__always)
     public static func applyEpilogue(_ epilogue: TileEpilogue, row: UnsafeMutablePointer<Float>, columnOffset: Int, count: Int) {
         switch epilogue {
         case .none: return

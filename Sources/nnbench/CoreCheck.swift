@@ -1,12 +1,10 @@
 import Foundation
 import NNCore
-import NNCoreAVX512
-import NNRegisterTile
 
 /// What one core delivers at the moment of a run, in two loops that touch no memory beyond L1:
 ///
 /// - `fmaLoop`: twelve independent chains of fused multiply-adds (the arithmetic peak);
-/// - `tileLoop`: GEMM's register-tile loop itself (`RegisterTile.multiplyBlock`, in the form the GEMM runs: the
+/// - `tileLoop`: GEMM's register-tile loop itself (`GEMM.multiplyBlock`, in the form the GEMM runs: the
 ///   x86-64-v4 one on a CPU with AVX-512), one 6 × 16 tile of `C` over packed panels of `A` and `B` resident in L1.
 ///
 /// On a quiet core the two agree within a few percent. When the VM's neighbours load the shared core, the AVX2
@@ -57,12 +55,12 @@ enum CoreCheck {
     /// `passes` products of a packed `6 × 256` panel of `A` and a packed `256 × 16` panel of `B` into one tile.
     @inline(never)
     static func tileLoop(passes: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>) -> Float {
-        let multiplyBlock = Kernels.avx512 ? AVX512Kernels.multiplyBlock : RegisterTile.multiplyBlock  // as `GEMM` picks
         var c = [Float](repeating: 0, count: GEMMTile.rows * GEMMTile.columns)
         c.withUnsafeMutableBufferPointer { c in
             for _ in 0..<passes {
-                multiplyBlock(GEMMTile.rows, GEMMTile.columns, GEMMTile.depth, a, GEMMTile.depth, false, b, c.baseAddress!,
-                              GEMMTile.columns, true, .none, 0)
+                GEMM.multiplyBlock(rows: GEMMTile.rows, width: GEMMTile.columns, depth: GEMMTile.depth, a: a, lda: GEMMTile.depth,
+                                   aInPlace: false, b: b, c: c.baseAddress!, ldc: GEMMTile.columns, load: true, epilogue: .none,
+                                   columnOffset: 0)
             }
         }
         return c.reduce(0, +)

@@ -1,6 +1,4 @@
 @testable import NNCore
-import NNCoreAVX512
-import NNRegisterTile
 import Testing
 
 /// GEMM against a naive triple loop in `Double`, across the three forms, odd sizes and block edges.
@@ -415,7 +413,7 @@ import Testing
     }
 
     /// The register-tile loop compiled for x86-64-v4 (`AVX512Kernels.multiplyBlock`, used on CPUs with AVX-512)
-    /// gives the bits of the same loop compiled here, on blocks with short tiles and panels, `A` packed and in place,
+    /// gives the bits of `NNCore`'s copy for the default target, on blocks with short tiles and panels, `A` packed and in place,
     /// with and without `C` loaded, and every epilogue.
     @Test(.enabled(if: Kernels.avx512)) func avx512TileLoopGivesTheBitsOfTheDefaultOne() {
         var generator = SeededGenerator(seed: 9)
@@ -442,18 +440,20 @@ import Testing
                     for epilogue in 0..<4 {
                         var wide = start, here = start
                         bias.withUnsafeBufferPointer { bias in
-                            let tileEpilogue: TileEpilogue = [.none, .bias(bias.baseAddress!), .biasReLU(bias.baseAddress!), .relu][epilogue]
+                            let tileEpilogue: GEMM.Epilogue = [.none, .bias(bias.baseAddress!), .biasReLU(bias.baseAddress!), .relu][epilogue]
                             (aInPlace ? a : packedA).withUnsafeBufferPointer { a in
                                 packedB.withUnsafeBufferPointer { b in
                                     wide.withUnsafeMutableBufferPointer {
-                                        AVX512Kernels.multiplyBlock(
+                                        GEMM.multiplyBlock(
                                             rows: rows, width: width, depth: depth, a: a.baseAddress!, lda: depth, aInPlace: aInPlace,
-                                            b: b.baseAddress!, c: $0.baseAddress!, ldc: width, load: load, epilogue: tileEpilogue, columnOffset: 0)
+                                            b: b.baseAddress!, c: $0.baseAddress!, ldc: width, load: load, epilogue: tileEpilogue, columnOffset: 0,
+                                            avx512: true)
                                     }
                                     here.withUnsafeMutableBufferPointer {
-                                        RegisterTile.multiplyBlock(
+                                        GEMM.multiplyBlock(
                                             rows: rows, width: width, depth: depth, a: a.baseAddress!, lda: depth, aInPlace: aInPlace,
-                                            b: b.baseAddress!, c: $0.baseAddress!, ldc: width, load: load, epilogue: tileEpilogue, columnOffset: 0)
+                                            b: b.baseAddress!, c: $0.baseAddress!, ldc: width, load: load, epilogue: tileEpilogue, columnOffset: 0,
+                                            avx512: false)
                                     }
                                 }
                             }
@@ -496,19 +496,21 @@ import Testing
             }
             #expect(steps.prefix(tiles - 1).contains { $0 < depth }, "no step skipped")
             for load in [false, true] {
-                var wide = start, here = start, wideInPlace = start, hereInPlace = start
-                packedB.withUnsafeBufferPointer { b in
-                    AVX512Kernels.multiplyNonzeroSteps(values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width,
-                                                       b: b.baseAddress!, c: &wide, ldc: width, load: load, epilogue: .relu, columnOffset: 0)
-                    RegisterTile.multiplyNonzeroSteps(values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width,
-                                                      b: b.baseAddress!, c: &here, ldc: width, load: load, epilogue: .relu, columnOffset: 0)
-                    AVX512Kernels.multiplyNonzeroStepsInPlace(
-                        a: a, lda: depth, rowOrder: order, offsets: inPlaceOffsets, steps: inPlaceSteps, rows: rows, depth: depth,
-                        width: width, b: b.baseAddress!, c: &wideInPlace, ldc: width, load: load, epilogue: .none, columnOffset: 0)
-                    RegisterTile.multiplyNonzeroStepsInPlace(
-                        a: a, lda: depth, rowOrder: order, offsets: inPlaceOffsets, steps: inPlaceSteps, rows: rows, depth: depth,
-                        width: width, b: b.baseAddress!, c: &hereInPlace, ldc: width, load: load, epilogue: .none, columnOffset: 0)
+                // The products of both copies of the loops: A packed with its kept steps, and A in place.
+                let products = [true, false].map { avx512 in
+                    var packed = start, inPlace = start
+                    packedB.withUnsafeBufferPointer { b in
+                        GEMM.multiplyNonzeroSteps(values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width,
+                                                  b: b.baseAddress!, c: &packed, ldc: width, load: load, epilogue: .relu, columnOffset: 0,
+                                                  avx512: avx512)
+                        GEMM.multiplyNonzeroStepsInPlace(
+                            a: a, lda: depth, rowOrder: order, offsets: inPlaceOffsets, steps: inPlaceSteps, rows: rows, depth: depth,
+                            width: width, b: b.baseAddress!, c: &inPlace, ldc: width, load: load, epilogue: .none, columnOffset: 0,
+                            avx512: avx512)
+                    }
+                    return (packed, inPlace)
                 }
+                let ((wide, wideInPlace), (here, hereInPlace)) = (products[0], products[1])
                 #expect(wide.map(\.bitPattern) == here.map(\.bitPattern), "packed \(rows)×\(width)×\(depth), load \(load)")
                 #expect(wideInPlace.map(\.bitPattern) == hereInPlace.map(\.bitPattern), "in place \(rows)×\(width)×\(depth), load \(load)")
                 #expect(wideInPlace != start && wide != start)

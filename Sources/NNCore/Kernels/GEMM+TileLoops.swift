@@ -6,52 +6,64 @@ import NNRegisterTile
 ///
 /// On the shared Zen 4 VM the x86-64-v4 form, each row of the tile one 512-bit register, kept its speed when other
 /// tenants loaded the core, where the AVX2 form lost 10–20 % (README, "Build requirements").
+/// Names `NNCore`'s own copy of the register-tile loops (`RegisterTile<DefaultTileTarget>`), compiled for the
+/// default target.
+public enum DefaultTileTarget: CompilationTarget {}
+
+/// `NNCore`'s copy of the register tile.
+typealias DefaultRegisterTile = RegisterTile<DefaultTileTarget>
+
 extension GEMM {
-    /// `RegisterTile.multiplyBlock`.
-    static func multiplyBlock(
+    /// `RegisterTile.multiplyBlock`: every register tile of one block of `rows × width` of `C`, `depth` steps deep,
+    /// from `A` packed by `packA` (or read in place, `aInPlace`, rows `lda` apart) and `B` packed by `packB`.
+    /// `avx512` picks the AVX-512 copy (ignored on a CPU without AVX-512); both give the same bits.
+    public static func multiplyBlock(
         rows: Int, width: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, aInPlace: Bool, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int,
+        avx512: Bool = Kernels.avx512
     ) {
-        if Kernels.avx512 {
+        if avx512 && Kernels.avx512 {
             AVX512Kernels.multiplyBlock(
                 rows: rows, width: width, depth: depth, a: a, lda: lda, aInPlace: aInPlace, b: b, c: c, ldc: ldc,
                 load: load, epilogue: epilogue, columnOffset: columnOffset)
         } else {
-            RegisterTile.multiplyBlock(
+            DefaultRegisterTile.multiplyBlock(
                 rows: rows, width: width, depth: depth, a: a, lda: lda, aInPlace: aInPlace, b: b, c: c, ldc: ldc,
                 load: load, epilogue: epilogue, columnOffset: columnOffset)
         }
     }
 
-    /// `RegisterTile.multiplyNonzeroSteps`.
+    /// `RegisterTile.multiplyNonzeroSteps`; `avx512` as for `multiplyBlock`.
     static func multiplyNonzeroSteps(
         values: UnsafePointer<Float>, offsets: UnsafePointer<UInt16>, steps: UnsafePointer<Int>,
         rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int,
+        avx512: Bool = Kernels.avx512
     ) {
-        if Kernels.avx512 {
+        if avx512 && Kernels.avx512 {
             AVX512Kernels.multiplyNonzeroSteps(
                 values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width, b: b, c: c,
                 ldc: ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
         } else {
-            RegisterTile.multiplyNonzeroSteps(
+            DefaultRegisterTile.multiplyNonzeroSteps(
                 values: values, offsets: offsets, steps: steps, rows: rows, depth: depth, width: width, b: b, c: c,
                 ldc: ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
         }
     }
 
-    /// `RegisterTile.multiplyNonzeroStepsInPlace`.
+    /// `RegisterTile.multiplyNonzeroStepsInPlace`; `avx512` as for `multiplyBlock`.
     static func multiplyNonzeroStepsInPlace(
         a: UnsafePointer<Float>, lda: Int, rowOrder: UnsafePointer<UInt8>, offsets: UnsafePointer<UInt16>,
         steps: UnsafePointer<Int>, rows: Int, depth: Int, width: Int, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: Epilogue, columnOffset: Int,
+        avx512: Bool = Kernels.avx512
     ) {
-        if Kernels.avx512 {
+        if avx512 && Kernels.avx512 {
             AVX512Kernels.multiplyNonzeroStepsInPlace(
                 a: a, lda: lda, rowOrder: rowOrder, offsets: offsets, steps: steps, rows: rows, depth: depth,
                 width: width, b: b, c: c, ldc: ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
         } else {
-            RegisterTile.multiplyNonzeroStepsInPlace(
+            DefaultRegisterTile.multiplyNonzeroStepsInPlace(
                 a: a, lda: lda, rowOrder: rowOrder, offsets: offsets, steps: steps, rows: rows, depth: depth,
                 width: width, b: b, c: c, ldc: ldc, load: load, epilogue: epilogue, columnOffset: columnOffset)
         }

@@ -14,9 +14,9 @@ public enum GEMM {
     /// What to do to each element of `C` after the product is complete: nothing, a bias, a bias and ReLU, or ReLU.
     public typealias Epilogue = TileEpilogue
     /// Rows of the register tile.
-    public static let mr = RegisterTile.mr
+    public static let mr = DefaultRegisterTile.mr
     /// Columns of the register tile.
-    public static let nr = RegisterTile.nr
+    public static let nr = DefaultRegisterTile.nr
     /// Largest depth of one packed block when a product is deeper than `singleBlockDepth`; such depths are split
     /// into equal blocks no deeper than this (1024 → 2 × 512, 2048 → 4 × 512). Measured on the 2-core EPYC VM
     /// (AVX2, 512 KiB L2) among 256/320/384/512: 4–7 % faster than 384 on 1024² and 2048² (fewer passes over `C`).
@@ -83,7 +83,7 @@ public enum GEMM {
             for i in 0..<m {
                 let row = c + i * ldc
                 if !accumulate { row.initialize(repeating: 0, count: n) }
-                RegisterTile.applyEpilogue(epilogue, row: row, columnOffset: 0, count: n)
+                DefaultRegisterTile.applyEpilogue(epilogue, row: row, columnOffset: 0, count: n)
             }
             return
         }
@@ -327,10 +327,10 @@ public enum GEMM {
         let laneOffsets = SIMD8<UInt16>(0, 1, 2, 3, 4, 5, 6, 7) &* UInt16(nr)
         var i0 = 0, tile = 0
         while i0 < height {
-            let rows = RegisterTile.tileHeight(remainingRows: height - i0)
+            let rows = DefaultRegisterTile.tileHeight(remainingRows: height - i0)
             let stepOffsets = offsets + tile * depth
             // Rows past the tile's height re-read its first row, which changes no "or".
-            let o = RegisterTile.tileRowOffsets(rows: rows, rowOrder + i0, lda)
+            let o = DefaultRegisterTile.tileRowOffsets(rows: rows, rowOrder + i0, lda)
             let (r0, r1, r2, r3, r4, r5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
             var kept = 0, p = 0
             while p &+ 8 <= depth {
@@ -414,19 +414,19 @@ public enum GEMM {
             if i + 1 < m {
                 multiplyRowPair(n: n, k: k, a0: a0, a1: a0 + rowStride, depthStride: depthStride, b: b, ldb: ldb,
                                 c0: c0, c1: c0 + ldc, accumulate: accumulate)
-                RegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
-                RegisterTile.applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
+                DefaultRegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                DefaultRegisterTile.applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
                 i += 2
             } else if n >= 64 && k &* n >= 16_384 {
                 // B larger than L1: streamed (measured on the MLP's three layers at batch 1: 17.1 µs against 22.3
                 // with register tiles down the whole depth).
                 multiplySingleRowStreaming(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate,
                                            backward: streamBackward, skipZeros: skipZerosInA)
-                RegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                DefaultRegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
                 i += 1
             } else {
                 multiplySingleRow(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate)
-                RegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
+                DefaultRegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
                 i += 1
             }
         }
@@ -688,7 +688,7 @@ public enum GEMM {
         var i0 = 0, tile = 0
         while i0 < height {
             let panel = packed + tile * mr * depth
-            let rows = RegisterTile.tileHeight(remainingRows: height - i0)
+            let rows = DefaultRegisterTile.tileHeight(remainingRows: height - i0)
             if transposed {
                 if rows == mr {
                     // Six contiguous values per depth step, copied directly (a generic `update(from:count:)` here
@@ -750,7 +750,7 @@ public enum GEMM {
         var i0 = 0, tile = 0
         while i0 < height {
             let values = packed + tile * mr * depth, stepOffsets = offsets + tile * depth
-            let rows = RegisterTile.tileHeight(remainingRows: height - i0)
+            let rows = DefaultRegisterTile.tileHeight(remainingRows: height - i0)
             let s0 = a + ((row &+ i0) &* rowStride &+ column &* depthStride)
             var kept = 0
             @inline(__always) func append(_ x: (Float, Float, Float, Float, Float, Float), step p: Int) {
