@@ -46,7 +46,7 @@ extension RegisterTile {
     /// (`MR` apart) and the offset of its row in the packed panel of `B`. The terms are added in depth order, as
     /// `microKernel` adds them, so the result has the same bits whenever the skipped `B` are finite. A tile of up
     /// to four rows runs the four-row loop (its padding rows are zero).
-    @inlinable @inline(__always)
+    @_transparent
     public static func microKernelNonzeroSteps(
         steps: Int, a: UnsafePointer<Float>, offsets: UnsafePointer<UInt16>, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, load: Bool,
@@ -81,7 +81,7 @@ extension RegisterTile {
 
     /// `microKernelNonzeroSteps` with `A` read in place (row `i` of the tile at `a + i · lda`): each kept step's
     /// offset `p · NR` locates both its row of the panel of `B` and, divided by `NR`, its column of `A`.
-    @inlinable @inline(__always)
+    @_transparent
     public static func microKernelNonzeroStepsInPlace(
         steps: Int, a: UnsafePointer<Float>, lda: Int, offsets: UnsafePointer<UInt16>, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rowOrder: UnsafePointer<UInt8>?, rows: Int, columns: Int, load: Bool,

@@ -25,10 +25,23 @@ extension Kernels {
 
     /// Whether every element is finite (no infinity, no NaN): `x − x` is 0 for a finite `x` and NaN otherwise,
     /// so the sum of those differences is 0 exactly when all are finite.
+    ///
+    /// Four sums, so that the additions do not wait on each other: with one, the loop ran at one vector per
+    /// addition latency, and checking the MLP's first weight (200 K floats) before each skipping product cost 1 %
+    /// of a training step.
     public static func allFinite(_ x: UnsafeBufferPointer<Float>) -> Bool {
         guard let base = x.baseAddress else { return true }
-        var total = SIMD16<Float>(repeating: 0)
+        var (t0, t1, t2, t3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
         var i = 0
+        while i &+ 64 <= x.count {
+            let v0 = base.load16(i), v1 = base.load16(i &+ 16), v2 = base.load16(i &+ 32), v3 = base.load16(i &+ 48)
+            t0 += v0 - v0
+            t1 += v1 - v1
+            t2 += v2 - v2
+            t3 += v3 - v3
+            i &+= 64
+        }
+        var total = (t0 + t1) + (t2 + t3)
         while i &+ 16 <= x.count {
             let v = base.load16(i)
             total += v - v
