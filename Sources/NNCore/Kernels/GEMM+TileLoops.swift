@@ -1,11 +1,6 @@
 import NNCoreAVX512
 import NNRegisterTile
 
-/// The register-tile loops over one packed block, in the form for this CPU: compiled for x86-64-v4 on a CPU with
-/// AVX-512 (`Kernels.avx512`), for the default target otherwise. Same bits either way.
-///
-/// On the shared Zen 4 VM the x86-64-v4 form, each row of the tile one 512-bit register, kept its speed when other
-/// tenants loaded the core, where the AVX2 form lost 10–20 % (README, "Build requirements").
 /// Names `NNCore`'s own copy of the register-tile loops (`RegisterTile<DefaultTileTarget>`), compiled for the
 /// default target.
 public enum DefaultTileTarget: CompilationTarget {}
@@ -13,6 +8,11 @@ public enum DefaultTileTarget: CompilationTarget {}
 /// `NNCore`'s copy of the register tile.
 typealias DefaultRegisterTile = RegisterTile<DefaultTileTarget>
 
+/// The register-tile loops over one packed block, in the form for this CPU: compiled for x86-64-v4 on a CPU with
+/// AVX-512 (`Kernels.avx512`), for the default target otherwise. Same bits either way.
+///
+/// On the shared Zen 4 VM the x86-64-v4 form, each row of the tile one 512-bit register, kept its speed when other
+/// tenants loaded the core, where the AVX2 form lost 10–20 % (README, "Build requirements").
 extension GEMM {
     /// `RegisterTile.multiplyBlock`: every register tile of one block of `rows × width` of `C`, `depth` steps deep,
     /// from `A` packed by `packA` (or read in place, `aInPlace`, rows `lda` apart) and `B` packed by `packB`.
