@@ -348,6 +348,41 @@ import Testing
         }
     }
 
+    /// `packANonzeroSteps` of a transposed `A` (its full tiles packed sample by sample) gives the values, step
+    /// offsets and counts of packing the same `op(A)` stored untransposed, and keeps exactly the steps at which
+    /// some row of a tile is not ±0.
+    @Test func packingTransposedAWithItsNonzeroStepsMatchesTheUntransposedPacking() throws {
+        let (m, k) = (29, 40)
+        var generator = SeededGenerator(seed: 12)
+        let a = try sparseA(m: m, k: k, transposeA: false, generator: &generator)
+        let aT = (0..<k * m).map { a[($0 % m) * k + $0 / m] }
+        let tiles = (m + GEMM.mr - 1) / GEMM.mr
+        func packing(_ source: [Float], transposed: Bool) -> (values: [Float], offsets: [UInt16], steps: [Int]) {
+            var values = [Float](repeating: 7, count: tiles * GEMM.mr * k)
+            var offsets = [UInt16](repeating: 0, count: tiles * k), steps = [Int](repeating: -1, count: tiles)
+            source.withUnsafeBufferPointer {
+                GEMM.packANonzeroSteps($0.baseAddress!, lda: transposed ? m : k, transposed: transposed, row: 0, column: 0,
+                                       height: m, depth: k, into: &values, offsets: &offsets, steps: &steps)
+            }
+            return (values, offsets, steps)
+        }
+        let plain = packing(a, transposed: false), transposed = packing(aT, transposed: true)
+        #expect(transposed.steps == plain.steps)
+        var row = 0
+        for tile in 0..<tiles {
+            let rows = min(GEMM.mr, m - row)
+            let kept = (0..<k).filter { p in (0..<rows).contains { a[(row + $0) * k + p].bitPattern & 0x7fff_ffff != 0 } }
+            #expect(transposed.steps[tile] == kept.count, "tile \(tile)")
+            let stepOffsets = Array(transposed.offsets[(tile * k)...].prefix(kept.count))
+            #expect(stepOffsets == plain.offsets[(tile * k)...].prefix(kept.count).map { $0 })
+            #expect(stepOffsets.map { Int($0) / GEMM.nr } == kept, "tile \(tile)")
+            let values = Array(transposed.values[(tile * GEMM.mr * k)...].prefix(kept.count * GEMM.mr))
+            #expect(values.map(\.bitPattern) == plain.values[(tile * GEMM.mr * k)...].prefix(kept.count * GEMM.mr).map(\.bitPattern))
+            row += rows
+        }
+        #expect(transposed.steps.contains { $0 < k } && transposed.steps.contains { $0 > 0 })
+    }
+
     /// A zero of `A` that meets an infinity of `B` still gives NaN (`0 · ∞`): the packed path checks `B`, or the
     /// prepacked `B`'s `isFinite`, and keeps every term of a block that is not finite.
     @Test(arguments: [false, true])
@@ -482,7 +517,7 @@ import Testing
             var values = [Float](repeating: 0, count: tiles * GEMM.mr * depth)
             var offsets = [UInt16](repeating: 0, count: tiles * depth), steps = [Int](repeating: 0, count: tiles)
             var inPlaceOffsets = offsets, inPlaceSteps = steps
-            var keys = [UInt64](repeating: 0, count: rows), order = [UInt8](repeating: 0, count: rows)
+            var masks = [UInt64](repeating: 0, count: 2 * rows), order = [UInt8](repeating: 0, count: rows)
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     packedB.withUnsafeMutableBufferPointer {
@@ -491,7 +526,7 @@ import Testing
                 }
                 GEMM.packANonzeroSteps(a.baseAddress!, lda: depth, transposed: false, row: 0, column: 0, height: rows, depth: depth,
                                        into: &values, offsets: &offsets, steps: &steps)
-                GEMM.orderRowsByZeros(a.baseAddress!, lda: depth, height: rows, depth: depth, keys: &keys, order: &order)
+                GEMM.orderRowsByZeros(a.baseAddress!, lda: depth, height: rows, depth: depth, masks: &masks, order: &order)
                 GEMM.listNonzeroSteps(a.baseAddress!, lda: depth, rowOrder: order, height: rows, depth: depth,
                                       offsets: &inPlaceOffsets, steps: &inPlaceSteps)
             }

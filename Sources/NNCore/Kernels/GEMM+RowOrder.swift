@@ -1,48 +1,106 @@
 extension GEMM {
     /// The longest block of `A` that `orderRowsByZeros` orders: its row numbers are stored in a byte.
     static let orderableRows = 256
+    /// The deepest block of `A` that `orderRowsByZeros` orders: 128 runs of eight steps.
+    static let orderableDepth = 1024
+
+    /// Bit `r` set where the run of eight floats at `row + 8r` (`r` in `0..<8`) holds a value other than ±0.
+    ///
+    /// The eight runs are folded together, halving the lanes per run three times, so that one vector ends up
+    /// with each run's "or" in its own lane; one horizontal sum then gathers the eight bits.
+    @inline(__always)
+    static func nonzeroRuns(_ row: UnsafePointer<Float>) -> UInt64 {
+        @inline(__always) func fold(_ x: SIMD8<UInt32>, _ y: SIMD8<UInt32>) -> SIMD8<UInt32> {
+            let both = SIMD16(lowHalf: x, highHalf: y)
+            return both.evenHalf | both.oddHalf
+        }
+        let first = fold(fold(row.loadBits8(0), row.loadBits8(8)), fold(row.loadBits8(16), row.loadBits8(24)))
+        let second = fold(fold(row.loadBits8(32), row.loadBits8(40)), fold(row.loadBits8(48), row.loadBits8(56)))
+        let runs = fold(first, second) & 0x7fff_ffff
+        let nonzero = (runs &+ 0x7fff_ffff) &>> 31
+        return UInt64((nonzero &<< SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)).wrappedSum())
+    }
 
     /// An order of the rows of one block of `A` in place (`height × depth`, rows `lda` apart, `height ≤ 256`) in
-    /// which rows with their zeros in the same places come next to each other: `order[i]` is the block row that
-    /// becomes row `i` of the register tiles of `listNonzeroSteps`.
+    /// which rows with their zeros in the same places share a register tile: `order[i]` is the block row that
+    /// becomes row `i` of the tiles of `listNonzeroSteps` (tiles of `tileHeight` rows, as there).
     ///
-    /// A tile can leave out a depth step only where all of its rows are zero, so grouping rows by their zeros
-    /// lets more steps go. Each row gets a key with one bit per run of depth steps (at most 56 runs, at least
-    /// eight steps each, the first run the highest bit) set where the run holds a nonzero (NaN and infinities
-    /// count; −0 does not), and the row number in its low byte; the rows are sorted by key. On Fashion-MNIST
-    /// batches of 128 images this raises the skippable steps of the first layer from 16 % to about 30 %. The order
-    /// changes no result: each row of `C` is summed over the same steps in the same order in any tile.
+    /// A tile can leave out a depth step only where all of its rows are zero, so the fewer steps the union of its
+    /// rows' nonzeros covers, the less it computes. Each row gets a 128-bit mask (in `masks`, room for two words per
+    /// row, left permuted) with one bit per run of eight depth steps (`nonzeroRuns`, `depth ≤ 1024`) set where the
+    /// run holds a nonzero (NaN and infinities count; −0 does not). Tiles are then filled greedily: each starts with the
+    /// remaining row that has the fewest nonzero runs and takes, one at a time, the remaining row that adds the
+    /// fewest runs to the tile's union (the first such row on a tie, so the order is a function of the zeros).
+    ///
+    /// Measured on eight shuffled Fashion-MNIST batches of 128 images, the first layer's forward product (784
+    /// deep): its tiles keep 65.0 % of their steps, against 68.1 % with the rows sorted by a mask of runs of 16
+    /// and 83 % in batch order. The ordering takes 24 µs per batch instead of 16, most of it the first read of the
+    /// batch; the product ran 1–4 % faster (numpy over ten batches: exhaustive greedy over exact steps keeps
+    /// 65.1 %, over runs of 16 68.5 %). The order changes no result: each row of `C` is summed over the same
+    /// steps in the same order in any tile.
     @inline(__always)
     static func orderRowsByZeros(
         _ a: UnsafePointer<Float>, lda: Int, height: Int, depth: Int,
-        keys: UnsafeMutablePointer<UInt64>, order: UnsafeMutablePointer<UInt8>
+        masks: UnsafeMutablePointer<UInt64>, order: UnsafeMutablePointer<UInt8>
     ) {
-        precondition(height <= orderableRows, "a block of \(height) rows is too tall to order")
-        let run = Swift.max(8, ((depth + 55) / 56 + 7) / 8 * 8)
+        precondition(height <= orderableRows && depth <= orderableDepth, "a block of \(height) × \(depth) is too large to order")
         for i in 0..<height {
             let row = a + i &* lda
-            var key = UInt64(i), bit: UInt64 = 63, p = 0
+            var word0: UInt64 = 0, word1: UInt64 = 0, bit = 0, p = 0
+            // Eight runs (64 steps) at a time: their bits never straddle the two words.
+            while p &+ 64 <= depth {
+                let runs = nonzeroRuns(row + p)
+                if bit < 64 { word0 |= runs &<< bit } else { word1 |= runs &<< (bit &- 64) }
+                bit &+= 8
+                p &+= 64
+            }
             while p < depth {
-                let end = Swift.min(p &+ run, depth)
-                var bits = SIMD8<UInt32>()
-                while p &+ 8 <= end {
-                    bits |= row.loadBits8(p)
-                    p &+= 8
-                }
-                var tail: UInt32 = 0
+                let end = Swift.min(p &+ 8, depth)
+                var bits: UInt32 = 0
                 while p < end {
-                    tail |= row[p].bitPattern
+                    bits |= row[p].bitPattern
                     p &+= 1
                 }
-                let half = bits.lowHalf | bits.highHalf, quarter = half.lowHalf | half.highHalf
-                let nonzero = (quarter[0] | quarter[1] | tail) & 0x7fff_ffff != 0
-                key |= nonzero ? 1 &<< bit : 0
-                bit &-= 1
+                let nonzero: UInt64 = bits & 0x7fff_ffff != 0 ? 1 : 0
+                if bit < 64 { word0 |= nonzero &<< bit } else { word1 |= nonzero &<< (bit &- 64) }
+                bit &+= 1
             }
-            keys[i] = key
+            masks[2 &* i] = word0
+            masks[2 &* i &+ 1] = word1
+            order[i] = UInt8(truncatingIfNeeded: i)
         }
-        var sorted = UnsafeMutableBufferPointer(start: keys, count: height)
-        sorted.sort()
-        for i in 0..<height { order[i] = UInt8(truncatingIfNeeded: keys[i]) }
+        // order[0 ..< placed] holds the tiles filled so far, order[placed ..< height] the rows still to place; the
+        // masks move with their rows, so that the searches below read them in sequence.
+        var placed = 0
+        @inline(__always) func place(_ q: Int) -> (UInt64, UInt64) {
+            let row = order[q], mask = (masks[2 &* q], masks[2 &* q &+ 1])
+            order[q] = order[placed]
+            masks[2 &* q] = masks[2 &* placed]
+            masks[2 &* q &+ 1] = masks[2 &* placed &+ 1]
+            order[placed] = row
+            masks[2 &* placed] = mask.0
+            masks[2 &* placed &+ 1] = mask.1
+            placed &+= 1
+            return mask
+        }
+        while placed < height {
+            let rows = DefaultRegisterTile.tileHeight(remainingRows: height &- placed)
+            var seed = placed, fewest = Int.max
+            for q in placed..<height {
+                let count = masks[2 &* q].nonzeroBitCount &+ masks[2 &* q &+ 1].nonzeroBitCount
+                if count < fewest { (seed, fewest) = (q, count) }
+            }
+            var (union0, union1) = place(seed)
+            for _ in 1..<rows {
+                var best = placed, least = Int.max
+                for q in placed..<height {
+                    let added = (masks[2 &* q] & ~union0).nonzeroBitCount &+ (masks[2 &* q &+ 1] & ~union1).nonzeroBitCount
+                    if added < least { (best, least) = (q, added) }
+                }
+                let (mask0, mask1) = place(best)
+                union0 |= mask0
+                union1 |= mask1
+            }
+        }
     }
 }

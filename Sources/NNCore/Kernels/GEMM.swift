@@ -40,7 +40,9 @@ public enum GEMM {
     /// Measured on the Zen 4 VM, 2 threads, against one shared packed `B` with row blocks handed out as threads
     /// come free (alternating in one process, medians of 25 paired rounds): 256² +19 % by rows and +40 % by
     /// columns, 512² +12 % and +21 %, 2048² +1 % and +8 %, 1024² −0.4 % and −3 % (−3 to +5 % over two runs), the
-    /// MLP's weight gradient (784 × 128ᵀ · 128 × 256) +4–6 % by rows and +4 % by columns.
+    /// MLP's weight gradient (784 × 128ᵀ · 128 × 256) +4–6 % by rows and +4 % by columns. Squares whose `C` is
+    /// not aligned (`columnsBeforeAlignedC`) are split by columns too (the width compared is the whole `n`):
+    /// against rows, alternating in one process, 2048² +3 % and 1024² +1.5–3.5 % in median.
     static let columnSplitMinimumPanels = 4
 
     /// The single GEMM entry point: `C[m×n] = op(A)[m×k] · op(B)[k×n]`, plus `C` when `accumulate`.
@@ -67,7 +69,7 @@ public enum GEMM {
     ///       transposed, packed with them (`packANonzeroSteps`). It checks each block of `B` once packed (or
     ///       `packedB.isFinite`) and keeps every term of a block that holds an infinity or NaN. It pays when whole
     ///       steps are zero across six rows of `A` (`skippableDepthFraction`): 16 % of them in six consecutive
-    ///       images of a Fashion-MNIST batch, about 30 % once grouped, 31 % of `xᵀ`'s.
+    ///       images of a Fashion-MNIST batch, about 35 % once grouped, 31 % of `xᵀ`'s.
     ///     - For a single row that streams `B`, the rows of `B` that meet a zero of `A` are not read at all; the
     ///       caller promises that `B` is finite (checking it would read all of it).
     public static func multiply(
@@ -106,7 +108,7 @@ public enum GEMM {
             let lead = columnsBeforeAlignedC(c: c, ldc: ldc, n: n)
             if lead > 0 { multiplyBlock(rows: 0..<m, columns: 0..<lead, threads: threads) }
             let width = n - lead, panels = (width + nr - 1) / nr
-            if threads > 1 && (m <= mc || width >= m) && panels >= threads * columnSplitMinimumPanels {
+            if threads > 1 && (m <= mc || n >= m) && panels >= threads * columnSplitMinimumPanels {
                 // Each thread multiplies all of A by its share of B's panels, packed and kept in its own cache.
                 ThreadPool.shared.parallelFor(threads) { part, _ in
                     let first = lead + part * panels / threads * nr, last = lead + Swift.min(width, (part + 1) * panels / threads * nr)
@@ -254,11 +256,11 @@ public enum GEMM {
                     // nonzero steps is built, in the thread's packing space.
                     (packedAs + thread * packedACount).withMemoryRebound(to: UInt16.self, capacity: kcMax * tilesPerBlock) { offsets in
                         withUnsafeTemporaryAllocation(of: Int.self, capacity: tilesPerBlock) { steps in
-                            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: mcCur) { keys in
+                            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * mcCur) { masks in
                                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: mcCur) { order in
                                     let blockA = a + ic * lda + row
                                     orderRowsByZeros(blockA, lda: lda, height: mcCur, depth: kcCur,
-                                                     keys: keys.baseAddress!, order: order.baseAddress!)
+                                                     masks: masks.baseAddress!, order: order.baseAddress!)
                                     listNonzeroSteps(blockA, lda: lda, rowOrder: order.baseAddress!, height: mcCur, depth: kcCur,
                                                      offsets: offsets, steps: steps.baseAddress!)
                                     multiplyNonzeroStepsInPlace(
@@ -728,6 +730,41 @@ public enum GEMM {
         }
     }
 
+    /// `packANonzeroSteps` for the first `tiles` full tiles of a transposed `A` (`a` at the block's first
+    /// element, depth steps `lda` apart): each step's six values of a tile are contiguous, so the steps are taken
+    /// in the order `A` is stored, one sample's row after another, each tile appending to its own panel
+    /// (`steps[t]` counts as it goes). Reading `A` in sequence instead of one tile's column at a time, and moving
+    /// the values four and two at a time, made the packing of a Fashion-MNIST batch's `xᵀ` about half as costly.
+    @inline(__always)
+    static func packFullTransposedTilesNonzeroSteps(
+        _ a: UnsafePointer<Float>, lda: Int, tiles: Int, depth: Int, into packed: UnsafeMutablePointer<Float>,
+        offsets: UnsafeMutablePointer<UInt16>, steps: UnsafeMutablePointer<Int>
+    ) {
+        steps.initialize(repeating: 0, count: tiles)
+        var step = a
+        for p in 0..<depth {
+            let offset = UInt16(truncatingIfNeeded: p &* nr)
+            var source = step, values = packed, stepOffsets = offsets
+            for t in 0..<tiles {
+                let kept = steps[t]
+                let front = UnsafeRawPointer(source).loadUnaligned(as: SIMD4<UInt32>.self)
+                let back = UnsafeRawPointer(source + 4).loadUnaligned(as: SIMD2<UInt32>.self)
+                let out = UnsafeMutableRawPointer(values + kept &* mr)
+                out.storeBytes(of: front, as: SIMD4<UInt32>.self)
+                (out + 16).storeBytes(of: back, as: SIMD2<UInt32>.self)
+                stepOffsets[kept] = offset
+                // 1 for any value but ±0 (the sign bits dropped), without a branch.
+                let folded = front.lowHalf | front.highHalf | back
+                let bits = (folded[0] | folded[1]) & 0x7fff_ffff
+                steps[t] = kept &+ Int(truncatingIfNeeded: (bits &+ 0x7fff_ffff) >> 31)
+                source += mr
+                values += mr &* depth
+                stepOffsets += depth
+            }
+            step += lda
+        }
+    }
+
     /// Packs `op(A)[row ..< row+height, column ..< column+depth]` like `packA`, but keeps only the depth steps at
     /// which some row of the panel is nonzero (NaN counts as nonzero).
     ///
@@ -748,6 +785,14 @@ public enum GEMM {
     ) {
         let (rowStride, depthStride) = transposed ? (1, lda) : (lda, 1)
         var i0 = 0, tile = 0
+        if transposed {
+            while DefaultRegisterTile.tileHeight(remainingRows: height - i0) == mr {
+                i0 += mr
+                tile += 1
+            }
+            packFullTransposedTilesNonzeroSteps(a + (column &* lda &+ row), lda: lda, tiles: tile, depth: depth,
+                                                into: packed, offsets: offsets, steps: steps)
+        }
         while i0 < height {
             let values = packed + tile * mr * depth, stepOffsets = offsets + tile * depth
             let rows = DefaultRegisterTile.tileHeight(remainingRows: height - i0)
