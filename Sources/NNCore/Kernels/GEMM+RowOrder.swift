@@ -34,7 +34,7 @@ extension GEMM {
     ///
     /// Measured on eight shuffled Fashion-MNIST batches of 128 images, the first layer's forward product (784
     /// deep): its tiles keep 65.0 % of their steps, against 68.1 % with the rows sorted by a mask of runs of 16
-    /// and 83 % in batch order. The ordering takes 24 µs per batch instead of 16, most of it the first read of the
+    /// and 83 % in batch order. The ordering takes 24–30 µs per batch instead of 16, most of it the first read of the
     /// batch; the product ran 1–4 % faster (numpy over ten batches: exhaustive greedy over exact steps keeps
     /// 65.1 %, over runs of 16 68.5 %). The order changes no result: each row of `C` is summed over the same
     /// steps in the same order in any tile.

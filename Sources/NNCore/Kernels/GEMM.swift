@@ -734,7 +734,8 @@ public enum GEMM {
     /// element, depth steps `lda` apart): each step's six values of a tile are contiguous, so the steps are taken
     /// in the order `A` is stored, one sample's row after another, each tile appending to its own panel
     /// (`steps[t]` counts as it goes). Reading `A` in sequence instead of one tile's column at a time, and moving
-    /// the values four and two at a time, made the packing of a Fashion-MNIST batch's `xᵀ` about half as costly.
+    /// the values four and two at a time, packs a Fashion-MNIST batch's `xᵀ` (784 × 128) in 46–53 µs instead of 67
+    /// with `x` out of cache (30 µs with `x` in L2).
     @inline(__always)
     static func packFullTransposedTilesNonzeroSteps(
         _ a: UnsafePointer<Float>, lda: Int, tiles: Int, depth: Int, into packed: UnsafeMutablePointer<Float>,
