@@ -348,6 +348,38 @@ import Testing
         }
     }
 
+    /// On several threads a product that skips the zeros of `A` in place and is split by columns orders the rows
+    /// of `A` once for all threads (`multiplySkippingZerosByColumns`): every thread count gives the bits of one
+    /// thread keeping every step, with `B` in both forms, accumulation and a fused epilogue, rows cut into several
+    /// parts (more than `MC`), columns computed apart to align `C` (`n ≥ 1024`), and a share of `B` that holds an
+    /// infinity (its thread keeps every step there: `0 · ∞` stays NaN).
+    @Test(arguments: [false, true])
+    func skippingZerosOnSeveralThreadsGivesTheBitsOfOneThread(transposeB: Bool) throws {
+        let saved = ThreadPool.shared.threadCount
+        defer { ThreadPool.shared.threadCount = saved }
+        for (m, n, k, infinity) in [(128, 256, 784, false), (150, 600, 40, false), (40, 1040, 30, false), (30, 200, 64, true)] {
+            var generator = SeededGenerator(seed: UInt64(m * 13 + n + k))
+            let a = try sparseA(m: m, k: k, transposeA: false, generator: &generator)
+            var b = try Tensor.randomUniform([k * n], low: -1, high: 1, generator: &generator).scalars
+            // Row 0 of op(B) is zero in every row of A (`sparseA`), so an infinity there meets only zeros.
+            if infinity { b[transposeB ? (n - 3) * k : n - 3] = .infinity }
+            let start = try Tensor.randomUniform([m * n + 5], low: -1, high: 1, generator: &generator).scalars
+            let bias = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
+            func product(threads: Int, skipping: Bool) -> [UInt32] {
+                ThreadPool.shared.threadCount = threads
+                var c = start
+                multiply(a, b, into: &c, offset: 5, m: m, n: n, k: k, transposeA: false, transposeB: transposeB,
+                         accumulate: true, bias: bias, relu: false, skipZerosInA: skipping)
+                return c.map(\.bitPattern)
+            }
+            let dense = product(threads: 1, skipping: false)
+            for threads in [1, 2, 3] {
+                #expect(product(threads: threads, skipping: true) == dense, "m=\(m) n=\(n) k=\(k) threads=\(threads)")
+            }
+            if infinity { #expect(Float(bitPattern: dense[5 + n - 3]).isNaN) }
+        }
+    }
+
     /// `packANonzeroSteps` of a transposed `A` (its full tiles packed sample by sample) gives the values, step
     /// offsets and counts of packing the same `op(A)` stored untransposed, and keeps exactly the steps at which
     /// some row of a tile is not ±0.

@@ -110,6 +110,11 @@ public enum GEMM {
             let width = n - lead, panels = (width + nr - 1) / nr
             if threads > 1 && (m <= mc || n >= m) && panels >= threads * columnSplitMinimumPanels {
                 // Each thread multiplies all of A by its share of B's panels, packed and kept in its own cache.
+                if sharesRowOrder(k: k, width: width, transposeA: transposeA, skipZerosInA: skipZerosInA, threads: threads) {
+                    multiplySkippingZerosByColumns(m: m, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB, columns: lead..<n,
+                                                   c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue, threads: threads)
+                    return
+                }
                 ThreadPool.shared.parallelFor(threads) { part, _ in
                     let first = lead + part * panels / threads * nr, last = lead + Swift.min(width, (part + 1) * panels / threads * nr)
                     multiplyBlock(rows: 0..<m, columns: first..<last, threads: 1)
