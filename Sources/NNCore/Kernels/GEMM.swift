@@ -42,7 +42,7 @@ public enum GEMM {
     /// columns, 512² +12 % and +21 %, 2048² +1 % and +8 %, 1024² −0.4 % and −3 % (−3 to +5 % over two runs), the
     /// MLP's weight gradient (784 × 128ᵀ · 128 × 256) +4–6 % by rows and +4 % by columns. Squares whose `C` is
     /// not aligned (`columnsBeforeAlignedC`) are split by columns too (the width compared is the whole `n`):
-    /// against rows, alternating in one process, 2048² +3 % and 1024² +1.5–3.5 % in median.
+    /// against rows, alternating in one process, 2048² +3–6 % and 1024² +2–4 % in median.
     static let columnSplitMinimumPanels = 4
 
     /// The single GEMM entry point: `C[m×n] = op(A)[m×k] · op(B)[k×n]`, plus `C` when `accumulate`.
