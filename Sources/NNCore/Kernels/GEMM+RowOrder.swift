@@ -103,4 +103,16 @@ extension GEMM {
             }
         }
     }
+
+    /// What the in-place skipping loops (`multiplyNonzeroStepsInPlace`) read for one block of `A` in place
+    /// (`height × depth`, rows `lda` apart): its rows grouped by their zeros (`orderRowsByZeros`, into `order`,
+    /// with `masks` as scratch) and each tile's kept steps listed (`listNonzeroSteps`, into `offsets` and `steps`).
+    @inline(__always)
+    static func groupRowsByZeros(
+        _ a: UnsafePointer<Float>, lda: Int, height: Int, depth: Int, masks: UnsafeMutablePointer<UInt64>,
+        order: UnsafeMutablePointer<UInt8>, offsets: UnsafeMutablePointer<UInt16>, steps: UnsafeMutablePointer<Int>
+    ) {
+        orderRowsByZeros(a, lda: lda, height: height, depth: depth, masks: masks, order: order)
+        listNonzeroSteps(a, lda: lda, rowOrder: order, height: height, depth: depth, offsets: offsets, steps: steps)
+    }
 }

@@ -11,7 +11,7 @@ extension GEMM {
     /// and their kept steps listed once for all threads.
     ///
     /// The rows are cut into parts of at most `MC`, as many as there are threads at least; first each thread
-    /// orders parts (`orderRowsByZeros`) and lists their tiles' kept steps (`listNonzeroSteps`), then each
+    /// groups the rows of parts and lists their tiles' kept steps (`groupRowsByZeros`), then each
     /// packs its share of the panels of `B` and runs every part's tiles over them. Before, each thread ran
     /// `multiplyPacked` on its columns and ordered all of `A` itself. On the MLP's first layer (128 × 784 ·
     /// 784 × 256, Fashion-MNIST batches, two threads, alternating in one process) the forward product went from
@@ -48,8 +48,7 @@ extension GEMM {
         pool.parallelFor(parts) { part, _ in
             let first = part * partRows, rows = Swift.min(partRows, m - first)
             guard rows > 0 else { return }
-            orderRowsByZeros(a + first * lda, lda: lda, height: rows, depth: k, masks: masks + 2 * first, order: order + first)
-            listNonzeroSteps(a + first * lda, lda: lda, rowOrder: order + first, height: rows, depth: k,
+            groupRowsByZeros(a + first * lda, lda: lda, height: rows, depth: k, masks: masks + 2 * first, order: order + first,
                              offsets: offsets + part * tilesPerPart * k, steps: steps + part * tilesPerPart)
         }
         pool.parallelFor(threads) { share, thread in
@@ -58,8 +57,8 @@ extension GEMM {
             let column = columns.lowerBound + firstPanel * nr
             let width = Swift.min(columns.upperBound, columns.lowerBound + lastPanel * nr) - column
             let packed = workspace.pointer + thread * packedPerThread
-            packB(b, ldb: ldb, transposed: transposeB, row: 0, column: column, depth: k, width: width, into: packed)
-            let finite = Kernels.allFinite(UnsafeBufferPointer(start: packed, count: (lastPanel - firstPanel) * nr * k))
+            let finite = packB(b, ldb: ldb, transposed: transposeB, row: 0, column: column, depth: k, width: width,
+                               into: packed, checkingFinite: true)
             let shareEpilogue = epilogue.droppingColumns(column)
             for part in 0..<parts {
                 let first = part * partRows, rows = Swift.min(partRows, m - first)

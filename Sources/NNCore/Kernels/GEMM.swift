@@ -240,10 +240,9 @@ public enum GEMM {
                     pool.parallelFor(parts) { part, _ in
                         let first = part * panels / parts, last = (part + 1) * panels / parts
                         let start = destination + first * nr * kcCur
-                        packB(b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
-                              width: Swift.min(ncCur - first * nr, (last - first) * nr), into: start)
-                        partIsFinite[part] = !skipZerosInA
-                            || Kernels.allFinite(UnsafeBufferPointer(start: start, count: (last - first) * nr * kcCur))
+                        partIsFinite[part] = packB(
+                            b, ldb: ldb, transposed: transposeB, row: row, column: column + first * nr, depth: kcCur,
+                            width: Swift.min(ncCur - first * nr, (last - first) * nr), into: start, checkingFinite: skipZerosInA)
                     }
                     blockIsFinite = partIsFinite.allSatisfy { $0 }
                 }
@@ -264,10 +263,8 @@ public enum GEMM {
                             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * mcCur) { masks in
                                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: mcCur) { order in
                                     let blockA = a + ic * lda + row
-                                    orderRowsByZeros(blockA, lda: lda, height: mcCur, depth: kcCur,
-                                                     masks: masks.baseAddress!, order: order.baseAddress!)
-                                    listNonzeroSteps(blockA, lda: lda, rowOrder: order.baseAddress!, height: mcCur, depth: kcCur,
-                                                     offsets: offsets, steps: steps.baseAddress!)
+                                    groupRowsByZeros(blockA, lda: lda, height: mcCur, depth: kcCur, masks: masks.baseAddress!,
+                                                     order: order.baseAddress!, offsets: offsets, steps: steps.baseAddress!)
                                     multiplyNonzeroStepsInPlace(
                                         a: blockA, lda: lda, rowOrder: order.baseAddress!, offsets: offsets, steps: steps.baseAddress!,
                                         rows: mcCur, depth: kcCur, width: ncCur, b: packedB, c: c + ic * ldc + column, ldc: ldc,
@@ -683,6 +680,18 @@ public enum GEMM {
             }
             j0 += nr
         }
+    }
+
+    /// `packB`, then, when `checkingFinite`, whether every packed value is finite (`true` when not checking): the
+    /// skipping paths keep every term of panels that hold an infinity or NaN (`0 · ∞` is NaN).
+    @inline(__always)
+    static func packB(
+        _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, row: Int, column: Int, depth: Int, width: Int,
+        into packed: UnsafeMutablePointer<Float>, checkingFinite: Bool
+    ) -> Bool {
+        packB(b, ldb: ldb, transposed: transposed, row: row, column: column, depth: depth, width: width, into: packed)
+        let panels = (width + nr - 1) / nr
+        return !checkingFinite || Kernels.allFinite(UnsafeBufferPointer(start: packed, count: panels * nr * depth))
     }
 
     /// Packs `op(A)[row ..< row+height, column ..< column+depth]` into panels of `tileHeight` rows, each stored
