@@ -4,7 +4,7 @@ import Testing
 
 /// Every kind of mistake in a model file is reported at the right `line:column` with a useful message.
 @Suite struct ModelSpecErrorTests {
-    @Test(arguments: MalformedModelCase.all)
+    @Test(arguments: MalformedModelCase.all + MalformedModelCase.graph)
     func reportsMistakeAtItsPosition(_ example: MalformedModelCase) {
         do {
             _ = try Model(yaml: example.yaml, file: "bad.yaml")

@@ -8,7 +8,7 @@ import Testing
     @Test func malformedModelFilesExitWith64AndTheirPosition() throws {
         let directory = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        for example in MalformedModelCase.all {
+        for example in MalformedModelCase.all + MalformedModelCase.graph {
             let path = directory.appendingPathComponent("bad.yaml").path
             try Data(example.yaml.utf8).write(to: URL(fileURLWithPath: path))
             let result = try CommandRunner.run(["inspect", path])

@@ -106,3 +106,27 @@ public enum GradientCheck {
 public func approximatelyEqual(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($0), abs($1)) }
 }
+
+extension GradientCheck {
+    /// Compares a merge layer's `inputGradients(for:)` with central differences of `L = Σ w·forward(inputs)`,
+    /// for every element of every input.
+    public static func check(_ layer: any MergeLayer, inputs: [Tensor], step: Float = 1e-2, seed: UInt64 = 7) throws -> Report {
+        let output = try layer.forward(inputs, training: true)
+        let weights = sample(output.shape, seed: seed)
+        let analytic = try layer.inputGradients(for: weights)
+        var report = Report(worstError: 0, worstLocation: "nothing")
+        for (slot, input) in inputs.enumerated() {
+            let numerical = try numericalGradient(at: input, step: step) { x in
+                var perturbed = inputs
+                perturbed[slot] = x
+                let y = try layer.forward(perturbed, training: true)
+                return zip(y.scalars, weights.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            }
+            for (i, (a, n)) in zip(analytic[slot].scalars, numerical).enumerated() {
+                let error = abs(Double(a) - n) / max(1e-2, abs(Double(a)) + abs(n))
+                if error > report.worstError { report = Report(worstError: error, worstLocation: "input\(slot + 1)[\(i)]", values: (Double(a), n)) }
+            }
+        }
+        return report
+    }
+}

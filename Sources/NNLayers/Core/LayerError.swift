@@ -10,6 +10,8 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
     case targets(loss: String, message: String)
     /// A tensor operation failed inside the layer.
     case tensor(layer: String, TensorError)
+    /// A network's nodes do not form a valid graph.
+    case graph(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(loss): \(message)"
         case let .tensor(layer, error):
             return "\(layer): \(error)"
+        case let .graph(message):
+            return "network: \(message)"
         }
     }
 }

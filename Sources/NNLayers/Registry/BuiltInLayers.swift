@@ -3,7 +3,7 @@ extension LayerRegistry {
     public static let builtInTypes: [any RegistrableLayer.Type] = [
         Linear.self, MatMul.self, ReLU.self, Sigmoid.self, Tanh.self, Softmax.self, Flatten.self,
         Conv2D.self, MaxPool2D.self, AvgPool2D.self, GlobalAvgPool2D.self, BatchNorm.self, LayerNorm.self, Dropout.self,
-        LeakyReLU.self, ELU.self, GELU.self, Identity.self,
+        LeakyReLU.self, ELU.self, GELU.self, Identity.self, Add.self, Multiply.self, Concatenate.self,
     ]
 
     func registerBuiltIns() {

@@ -8,12 +8,14 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     case invalidValue(key: String, value: String, requirement: String)
     /// The layer cannot take an input of this shape.
     case inputShape(layer: String, expected: String, got: [Int])
+    /// A merge layer cannot combine inputs of these shapes (one per input, in order).
+    case inputShapes(layer: String, requirement: String, got: [[Int]])
 
     /// The option the error is about, if any.
     public var key: String? {
         switch self {
         case .missing(let key, _), .wrongType(let key, _, _), .invalidValue(let key, _, _): key
-        case .inputShape: nil
+        case .inputShape, .inputShapes: nil
         }
     }
 
@@ -27,6 +29,8 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
             return "option '\(key)' is \(value), but \(requirement)"
         case let .inputShape(layer, expected, got):
             return "\(layer) expects an input of shape \(expected), but receives \(got)"
+        case let .inputShapes(layer, requirement, got):
+            return "\(layer) \(requirement), but receives \(got.map { "\($0)" }.joined(separator: ", "))"
         }
     }
 }

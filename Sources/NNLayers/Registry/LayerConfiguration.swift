@@ -5,15 +5,23 @@
 public struct LayerConfiguration: Sendable {
     /// The options from the model file (or code), by key.
     public var options: [String: ConfigValue]
-    /// The shape of one input sample (without the batch dimension).
+    /// The shape of one input sample (without the batch dimension); the first input's for a merge layer.
     public var inputShape: [Int]
+    /// The per-sample shape of every input, in order (one entry except for merge layers).
+    public var inputShapes: [[Int]]
     /// The seed for this layer's initialisation; distinct per layer in a model.
     public var seed: UInt64
 
     /// Creates a configuration.
     public init(options: [String: ConfigValue] = [:], inputShape: [Int], seed: UInt64 = 0) {
+        self.init(options: options, inputShapes: [inputShape], seed: seed)
+    }
+
+    /// Creates a configuration for a node with several inputs.
+    public init(options: [String: ConfigValue] = [:], inputShapes: [[Int]], seed: UInt64 = 0) {
         self.options = options
-        self.inputShape = inputShape
+        self.inputShape = inputShapes.first ?? []
+        self.inputShapes = inputShapes
         self.seed = seed
     }
 

@@ -20,6 +20,8 @@ public protocol RegistrableLayer: Layer, SendableMetatype {
     static var summary: String { get }
     /// The options it accepts; keys outside this list are reported as unknown.
     static var options: [LayerOption] { get }
+    /// How many inputs a node of this type takes: `1...1` for ordinary layers, `2...` for a `MergeLayer`.
+    static var inputCount: ClosedRange<Int> { get }
     /// Creates the layer for an input sample shape, validating every option.
     init(configuration: LayerConfiguration) throws
 }
@@ -27,4 +29,5 @@ public protocol RegistrableLayer: Layer, SendableMetatype {
 extension RegistrableLayer {
     public static var aliases: [String] { [] }
     public static var options: [LayerOption] { [] }
+    public static var inputCount: ClosedRange<Int> { 1...1 }
 }

@@ -10,10 +10,16 @@ import NNLayers
 public final class Model {
     /// The spec the model was built from.
     public let spec: ModelSpec
-    /// The layers in order.
-    public let network: Sequential
-    /// The per-sample output shape of each layer (shape inference).
+    /// The layers as a graph, in execution order (blocks expanded).
+    public let network: Network
+    /// The per-sample output shape of each node (shape inference).
     public let layerShapes: [[Int]]
+    /// Each node's layer type (`Linear`, `Add`, …).
+    public let layerTypes: [String]
+    /// Where each node is written in the spec (`layers[3]`, `blocks.residual.layers[1]`).
+    public let layerPaths: [String]
+    /// Problems that did not stop the model from being built (a layer whose output nobody uses).
+    public let warnings: [SpecDiagnostic]
     /// The loss.
     public let loss: any Loss
     /// The optimiser, holding its per-parameter state.
@@ -58,6 +64,19 @@ public final class Model {
         loss = built.loss
         optimizer = built.optimizer
         layerOrigins = built.origins
+        layerTypes = built.types
+        layerPaths = built.paths
+        warnings = built.warnings
+    }
+
+    /// The names of the nodes (or `input`) that node `index` takes, in order.
+    public func inputNames(ofLayer index: Int) -> [String] {
+        network.inputs[index].map { source in
+            switch source {
+            case .input: "input"
+            case .node(let node): network.names[node]
+            }
+        }
     }
 
     /// Every parameter with its dotted name (`hidden.weight`, `layers.2.bias`).
@@ -80,20 +99,20 @@ public final class Model {
 
     /// A table of layers, output shapes and parameter counts, as `nnrun inspect` prints it.
     public var summary: String {
-        var rows: [(String, String, String, String)] = [("#", "layer", "output shape", "params")]
-        rows.append(("", "input", "\(spec.input)", ""))
+        let chain = network.isChain
+        var rows: [[String]] = [["#", "layer", "output shape", "params"] + (chain ? [] : ["inputs"])]
+        rows.append(["", "input", "\(spec.input)", ""] + (chain ? [] : [""]))
         for (index, (name, layer)) in zip(network.names, network.layers).enumerated() {
             let count = layer.parameters.reduce(0) { $0 + $1.parameter.value.count }
-            let type = spec.layers[index].type
-            rows.append(("\(index + 1)", "\(name) (\(type))", "\(layerShapes[index])", count == 0 ? "-" : "\(count)"))
+            rows.append(["\(index + 1)", "\(name) (\(layerTypes[index]))", "\(layerShapes[index])", count == 0 ? "-" : "\(count)"]
+                        + (chain ? [] : [inputNames(ofLayer: index).joined(separator: ", ")]))
         }
-        let widths = (0..<4).map { column in rows.map { [$0.0, $0.1, $0.2, $0.3][column].count }.max() ?? 0 }
-        func line(_ row: (String, String, String, String)) -> String {
-            let cells = [row.0, row.1, row.2, row.3]
-            return zip(cells, widths).enumerated().map { index, pair in
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).enumerated().map { index, pair in
                 let padding = String(repeating: " ", count: pair.1 - pair.0.count)
                 return index == 3 || index == 0 ? padding + pair.0 : pair.0 + padding
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").replacing(/\ +$/, with: "")
         }
         var text = "model '\(spec.name)'\n"
         text += rows.map(line).joined(separator: "\n")

@@ -15,13 +15,19 @@ extension ModelSpec {
     public var yamlText: String {
         var top: [(Node, Node)] = [(Node("name"), scalar(name)), (Node("input"), flow(input.map { .int($0) }))]
         if let data { top.append((Node("data"), scalar(data))) }
-        let layerNodes: [Node] = layers.map { layer in
-            var pairs: [(Node, Node)] = [(Node("type"), scalar(layer.type))]
-            if let name = layer.name { pairs.append((Node("name"), scalar(name))) }
-            for key in layer.options.keys.sorted() { pairs.append((scalar(key), node(layer.options[key]!))) }
-            return Node(pairs)
+        if !blocks.isEmpty {
+            let blockPairs: [(Node, Node)] = blocks.keys.sorted().map { name in
+                let block = blocks[name] ?? BlockSpec(layers: [])
+                var pairs: [(Node, Node)] = []
+                if !block.arguments.isEmpty {
+                    pairs.append((Node("arguments"), Node(block.arguments.sorted { $0.key < $1.key }.map { (scalar($0.key), node($0.value)) }, .implicit, .flow)))
+                }
+                pairs.append((Node("layers"), Node(block.layers.map(layerNode))))
+                return (scalar(name), Node(pairs))
+            }
+            top.append((Node("blocks"), Node(blockPairs)))
         }
-        top.append((Node("layers"), Node(layerNodes)))
+        top.append((Node("layers"), Node(layers.map(layerNode))))
         top.append((Node("loss"), scalar(loss)))
         var optimizerPairs: [(Node, Node)] = [(Node("type"), scalar(optimizer.type))]
         for key in optimizer.options.keys.sorted() { optimizerPairs.append((scalar(key), node(optimizer.options[key]!))) }
@@ -47,6 +53,14 @@ extension ModelSpec {
         }
         top.append((Node("train"), Node(trainPairs)))
         return (try? Yams.serialize(node: Node(top), sortKeys: false)) ?? ""
+    }
+
+    private func layerNode(_ layer: LayerSpec) -> Node {
+        var pairs: [(Node, Node)] = [(Node("type"), scalar(layer.type))]
+        if let name = layer.name { pairs.append((Node("name"), scalar(name))) }
+        if let inputs = layer.inputs { pairs.append((Node("inputs"), Node(inputs.map(scalar), .implicit, .flow))) }
+        for (key, value) in layer.options.sorted(by: { $0.key < $1.key }) { pairs.append((scalar(key), node(value))) }
+        return Node(pairs)
     }
 
     private func scalar(_ string: String) -> Node {

@@ -11,8 +11,10 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var input: [Int]
     /// The data set reference (`spiral`, `fashion-mnist`, `mnist-idx:<dir>`, `csv:<file>`, a path), if any.
     public var data: String?
-    /// The layers, first to last.
+    /// The layers, first to last: a chain unless some name their `inputs`.
     public var layers: [LayerSpec]
+    /// Reusable groups of layers by name; a layer whose `type` names a block stands for a copy of it.
+    public var blocks: [String: BlockSpec]
     /// The loss type (`SoftmaxWithLoss`, `MeanSquaredError`).
     public var loss: String
     /// The optimiser and its options.
@@ -22,33 +24,62 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 
     /// Creates a spec.
     public init(
-        name: String, input: [Int], data: String? = nil, layers: [LayerSpec], loss: String = "SoftmaxWithLoss",
-        optimizer: OptimizerSpec = OptimizerSpec(type: "SGD", options: ["lr": .double(0.01)]), train: TrainingSpec = TrainingSpec()
+        name: String, input: [Int], data: String? = nil, layers: [LayerSpec], blocks: [String: BlockSpec] = [:],
+        loss: String = "SoftmaxWithLoss", optimizer: OptimizerSpec = OptimizerSpec(type: "SGD", options: ["lr": .double(0.01)]),
+        train: TrainingSpec = TrainingSpec()
     ) {
         self.name = name
         self.input = input
         self.data = data
         self.layers = layers
+        self.blocks = blocks
         self.loss = loss
         self.optimizer = optimizer
         self.train = train
     }
 }
 
-/// One layer of a model file: its registered type, an optional name, and its options.
+/// One layer of a model file: its registered type (or a block's name), an optional name, its inputs and options.
 public struct LayerSpec: Codable, Equatable, Sendable {
-    /// The registered type name or alias (`Linear`, `Affine`, `ReLU`, …).
+    /// The registered type name or alias (`Linear`, `Affine`, `ReLU`, …), or the name of a block.
     public var type: String
-    /// The name that prefixes its parameters (`hidden` → `hidden.weight`); `nil` means `layers.<index>`.
+    /// The name that prefixes its parameters (`hidden` → `hidden.weight`) and that later layers' `inputs` use;
+    /// `nil` means `layers.<index>`.
     public var name: String?
-    /// The type's options (`units`, `init`, …).
+    /// The names of the layers whose outputs it takes (`input` is the model's, or the block's, input); `nil`
+    /// means the previous layer's output. Merge layers (`Add`, `Multiply`, `Concatenate`) take two or more.
+    public var inputs: [String]?
+    /// The type's options (`units`, `init`, …), or a block's arguments.
     public var options: [String: ConfigValue]
 
     /// Creates a layer entry.
-    public init(_ type: String, name: String? = nil, options: [String: ConfigValue] = [:]) {
+    public init(_ type: String, name: String? = nil, inputs: [String]? = nil, options: [String: ConfigValue] = [:]) {
         self.type = type
         self.name = name
+        self.inputs = inputs
         self.options = options
+    }
+}
+
+/// A block: layers written once and used as one layer several times (a residual block, an Inception module).
+///
+/// Each use copies the layers with their names prefixed by the use's name (`block1.c1.weight`). Inside the
+/// block, `inputs` name the block's own layers or `input`, the block's input; the block's output is its last
+/// layer's. An option written `$name` takes the argument `name`: the use's option of that name, else the
+/// default in `arguments`.
+public struct BlockSpec: Codable, Equatable, Sendable {
+    /// The arguments the block accepts, with their default values.
+    public var arguments: [String: ConfigValue]
+    /// The layers, first to last.
+    public var layers: [LayerSpec]
+
+    /// The keys a block definition accepts.
+    public static let keys = ["arguments", "layers"]
+
+    /// Creates a block.
+    public init(arguments: [String: ConfigValue] = [:], layers: [LayerSpec]) {
+        self.arguments = arguments
+        self.layers = layers
     }
 }
 

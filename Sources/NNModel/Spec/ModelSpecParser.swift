@@ -31,7 +31,7 @@ public struct SpecLocations: Sendable {
 enum ModelSpecParser {
     static let maximumFileSize = 1 << 20
     static let nodeBudget = 100_000
-    static let topLevelKeys = ["name", "description", "input", "data", "layers", "loss", "optimizer", "train"]
+    static let topLevelKeys = ["name", "description", "input", "data", "blocks", "layers", "loss", "optimizer", "train"]
 
     static func parse(yaml text: String, file: String) -> (ModelSpec?, SpecLocations, [SpecDiagnostic]) {
         let reader = Reader(file: file)
@@ -262,7 +262,8 @@ private final class Reader {
             case "data": spec.data = string(value, "data")
             case "layers":
                 seenLayers = true
-                spec.layers = readLayers(value)
+                spec.layers = readLayers(value, path: "layers")
+            case "blocks": spec.blocks = readBlocks(value)
             case "loss": if let v = string(value, "loss") { spec.loss = v }
             case "optimizer": if let v = readOptimizer(value) { spec.optimizer = v }
             case "train": if let v = readTraining(value) { spec.train = v }
@@ -303,16 +304,16 @@ private final class Reader {
         return shape
     }
 
-    func readLayers(_ node: Node) -> [LayerSpec] {
+    func readLayers(_ node: Node, path listPath: String) -> [LayerSpec] {
         guard case .sequence(let sequence) = node else {
-            error(node, "layers must be a list", hint: "write one `- type: Name` item per layer")
+            error(node, "\(listPath) must be a list", hint: "write one `- type: Name` item per layer")
             return []
         }
-        if sequence.isEmpty { error(node, "layers must not be empty", hint: "add at least one layer") }
+        if sequence.isEmpty { error(node, "\(listPath) must not be empty", hint: "add at least one layer") }
         var layers: [LayerSpec] = []
         for (index, item) in sequence.enumerated() {
             guard spend() else { break }
-            let path = "layers[\(index)]"
+            let path = "\(listPath)[\(index)]"
             locations.positions[path] = location(item)
             layers.append(readLayer(item, path: path, index: index) ?? LayerSpec(""))
         }
@@ -341,6 +342,7 @@ private final class Reader {
                 switch key {
                 case "type": layer.type = string(value, "the layer type") ?? ""
                 case "name": layer.name = string(value, "the layer name")
+                case "inputs": layer.inputs = readInputs(value, path: path + ".inputs")
                 default:
                     if case .value(let v) = configValue(value, depth: 0) { layer.options[key] = v }
                 }
@@ -353,6 +355,60 @@ private final class Reader {
             error(node, "\(what) must be a layer type name or a mapping with `type:`")
             return nil
         }
+    }
+
+    /// `inputs: a` or `inputs: [a, b]`: names of earlier layers.
+    func readInputs(_ node: Node, path: String) -> [String]? {
+        if case .scalar = node {
+            locations.positions[path + "[0]="] = location(node)
+            return string(node, "inputs").map { [$0] }
+        }
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            error(node, "inputs must be a layer name or a list of layer names", hint: "e.g. `inputs: [a, c2]`")
+            return nil
+        }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            locations.positions[path + "[\(index)]="] = location(item)
+            guard case .scalar = item, let name = string(item, "an input name") else {
+                if case .scalar = item {} else { error(item, "inputs must be a list of layer names", hint: "e.g. `inputs: [a, c2]`") }
+                return nil
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// `blocks: {NAME: {arguments: {…}, layers: […]}, …}`.
+    func readBlocks(_ node: Node) -> [String: BlockSpec] {
+        guard let items = entries(node, path: "blocks", what: "blocks") else { return [:] }
+        var blocks: [String: BlockSpec] = [:]
+        for (name, keyNode, value) in items {
+            let path = "blocks." + name
+            guard !name.isEmpty, !name.contains("."), !name.contains("["), !name.contains(where: \.isWhitespace) else {
+                error(keyNode, "'\(name)' cannot be a block name", hint: "use letters, digits, '_' or '-'")
+                continue
+            }
+            guard let body = entries(value, path: path, what: "block '\(name)'") else { continue }
+            var block = BlockSpec(layers: [])
+            var sawLayers = false
+            for (key, bodyKey, bodyValue) in body {
+                switch key {
+                case "layers":
+                    sawLayers = true
+                    block.layers = readLayers(bodyValue, path: path + ".layers")
+                case "arguments":
+                    guard let arguments = entries(bodyValue, path: path + ".arguments", what: "the arguments of block '\(name)'") else { continue }
+                    for (argument, _, argumentValue) in arguments {
+                        if case .value(let v) = configValue(argumentValue, depth: 0) { block.arguments[argument] = v }
+                    }
+                default: unknownKey(key, bodyKey, in: "block '\(name)'", known: BlockSpec.keys)
+                }
+            }
+            if !sawLayers { error(value, "block '\(name)' has no `layers`", hint: "list its layers under `layers:`") }
+            blocks[name] = block
+        }
+        return blocks
     }
 
     func readOptimizer(_ node: Node) -> OptimizerSpec? {

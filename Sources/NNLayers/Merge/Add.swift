@@ -1,0 +1,50 @@
+/// The elementwise sum of two or more inputs of one shape, `y = Σᵢ xᵢ`: the texts' addition node, and the
+/// merge of a residual block (`y = x + f(x)`).
+///
+/// Shapes: every input `[N, …]` alike; the output has that shape. Gradient: the upstream gradient passes
+/// through unchanged to every input, `∂L/∂xᵢ = ∂L/∂y`.
+public final class Add: RegistrableLayer, MergeLayer {
+    public static let typeName = "Add"
+    public static let aliases = ["Addition"]
+    public static let summary = "y = x₁ + x₂ + …, inputs of one shape; backward passes the gradient to each"
+    public static let inputCount = 2...64
+
+    /// The per-sample shape of each input.
+    public let inputShapes: [[Int]]
+    private var output: Tensor?
+    private var forwardDone = false
+
+    /// Creates the layer for inputs of the per-sample shapes `inputShapes` (all equal).
+    public init(inputShapes: [[Int]]) throws {
+        _ = try MergeInputs.commonShape(inputShapes, layer: Self.typeName)
+        self.inputShapes = inputShapes
+    }
+
+    public convenience init(configuration: LayerConfiguration) throws { try self.init(inputShapes: configuration.inputShapes) }
+
+    public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] { try MergeInputs.commonShape(shapes, layer: Self.typeName) }
+
+    public func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        try MergeInputs.check(inputs, expected: inputShapes, layer: Self.typeName)
+        var y = output.takeBuffer()
+        if inputs.count == 1 {
+            y = inputs[0]
+        } else {
+            inputs[0].zip(with: inputs[1], into: &y) { Kernels.binary(.add, $0, $1, $2, count: $3) }
+            let count = y.count
+            for x in inputs.dropFirst(2) {
+                y.withUnsafeMutableBufferPointer { out in
+                    x.withUnsafeBufferPointer { Kernels.binary(.add, out.baseAddress!, $0.baseAddress!, out.baseAddress!, count: count) }
+                }
+            }
+        }
+        output = y
+        forwardDone = true
+        return y
+    }
+
+    public func inputGradients(for outputGradient: Tensor) throws -> [Tensor] {
+        _ = try checkGradient(outputGradient, matches: forwardDone ? output : nil, layer: Self.typeName)
+        return Array(repeating: outputGradient, count: inputShapes.count)
+    }
+}
