@@ -29,6 +29,44 @@ import Testing
         #expect(object?["parameter_bytes"] as? Int == 235146 * 4)
     }
 
+    @Test func inspectShowsTheGraphAsATableJSONAndDrawings() throws {
+        let table = try CommandRunner.run(["inspect", "Models/resnet-fashion.yaml"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("block2.add (Add)") && table.stdout.contains("block2.bn_shortcut, block2.bn2"))
+        let json = try CommandRunner.run(["inspect", "Models/spiral-branches.yaml", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let edges = (object?["edges"] as? [[String: String]]) ?? []
+        #expect(edges.contains(["from": "wide", "to": "gated"]) && edges.contains(["from": "gate", "to": "gated"]), "\(edges)")
+        let layers = (object?["layers"] as? [[String: Any]]) ?? []
+        #expect(layers.first { $0["name"] as? String == "joined" }?["inputs"] as? [String] == ["smooth", "gated"])
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let dot = directory.appendingPathComponent("g.dot").path, svg = directory.appendingPathComponent("g.svg").path
+        let drawn = try CommandRunner.run(["inspect", "Models/spiral-branches.yaml", "--dot", dot, "--svg", svg])
+        #expect(drawn.status == 0 && drawn.stdout.isEmpty, "\(drawn.stderr)")
+        #expect(try String(contentsOfFile: dot, encoding: .utf8).contains(#""smooth" -> "joined";"#))
+        #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<svg"))
+    }
+
+    /// A data set that the model file names but that does not exist or fit is the file's mistake: exit 64 at its line.
+    @Test func dataThatDoesNotFitTheModelFileExitsWith64AtItsLine() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("m.yaml").path
+        func run(_ yaml: String, _ extra: [String] = []) throws -> CommandRunner.Output {
+            try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+            return try CommandRunner.run(["train", path, "--epochs", "1"] + extra)
+        }
+        let shape = try run("input: [3]\ndata: spiral\nlayers:\n  - {type: Linear, units: 3}\n")
+        #expect(shape.status == 64 && shape.stderr.contains(path + ":1:8: error: the training samples have shape [2]"), "\(shape.stderr)")
+        let classes = try run("input: [2]\ndata: spiral\nlayers:\n  - {type: Linear, units: 8}\n  - {type: Linear, units: 2}\n")
+        #expect(classes.status == 64 && classes.stderr.contains(path + ":5:5: error: the data has 3 classes"), "\(classes.stderr)")
+        let unknown = try run("input: [2]\ndata: spirals\nlayers:\n  - {type: Linear, units: 3}\n")
+        #expect(unknown.status == 64 && unknown.stderr.contains(path + ":2:7: error:") && unknown.stderr.contains("spirals"), "\(unknown.stderr)")
+        let fromOption = try run("input: [2]\nlayers:\n  - {type: Linear, units: 3}\n", ["--data", "nowhere-set"])
+        #expect(fromOption.status == 64 && fromOption.stderr.contains("--data"), "\(fromOption.stderr)")
+    }
+
     @Test func layersListsTypesAndOptions() throws {
         let result = try CommandRunner.run(["layers"])
         #expect(result.status == 0)

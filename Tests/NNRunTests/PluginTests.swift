@@ -65,6 +65,24 @@ import Testing
         #expect(checkpoint.metadata["plugins"] == #"[{"name":"example-layers","version":"1.0.0"}]"#)
         #expect(checkpoint.tensors["swish.beta"]?.shape == [1])
 
+        // Plugin layer types take part in graphs like built-in ones: Swish on one branch, Mish on the other.
+        let graph = try Self.source("""
+            input: [2]
+            data: spiral
+            layers:
+              - {type: Linear, name: a, units: 8}
+              - {type: Swish, name: s}
+              - {type: Mish, name: m, inputs: a}
+              - {type: Add, name: sum, inputs: [s, m]}
+              - {type: Linear, name: out, units: 3}
+            optimizer: {type: Adam, lr: 0.01}
+            train: {epochs: 2, batch_size: 30}
+            """, in: directory, named: "graph.yaml")
+        let graphRun = try CommandRunner.run(["train", graph, "--plugin", plugin, "--quiet"])
+        #expect(graphRun.status == 0 && graphRun.stdout.contains("final: test accuracy"), "\(graphRun.stderr)")
+        let graphInspect = try CommandRunner.run(["inspect", graph, "--plugin", plugin, "--json"])
+        #expect(graphInspect.stdout.contains(#"{"from":"m","to":"sum"}"#), "\(graphInspect.stdout)")
+
         let withoutPlugin = try CommandRunner.run(["eval", "Models/spiral-plugin.yaml", "--weights", weights])
         #expect(withoutPlugin.status == 1)
         #expect(withoutPlugin.stderr.contains("needs plugin example-layers version 1.0.0"))

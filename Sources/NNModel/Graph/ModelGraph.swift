@@ -5,11 +5,12 @@ import NNLayers
 ///
 /// ```swift
 /// var graph = ModelGraph(input: [1, 28, 28])
-/// let stem = graph.add("Conv2D", name: "stem", ["filters": 16, "kernel": 3, "padding": 1])
-/// let a = graph.add("ReLU", name: "a", stem)
-/// let c = graph.add("Conv2D", name: "c", ["filters": 16, "kernel": 3, "padding": 1], a)
-/// let sum = graph.add("Add", name: "res", a, c)
-/// let logits = graph.add("Linear", name: "out", ["units": 10], graph.add("Flatten", sum))
+/// let stem = graph.add("Conv2D", name: "stem", options: ["filters": 16, "kernel": 3, "padding": 1])
+/// let a = graph.add("ReLU", stem, name: "a")
+/// let c = graph.add("Conv2D", a, name: "c", options: ["filters": 16, "kernel": 3, "padding": 1])
+/// let sum = graph.add("Add", a, c, name: "res")
+/// graph.add("Flatten")
+/// let logits = graph.add("Linear", name: "out", options: ["units": 10])
 /// let model = try Model(spec: graph.spec(name: "tiny-resnet", output: logits, optimizer: OptimizerSpec(type: "Adam")))
 /// ```
 ///
@@ -44,13 +45,13 @@ public struct ModelGraph: Sendable {
 
     /// Adds a layer of registered type (or block) `type` taking `inputs` (the last output when none are given).
     @discardableResult
-    public mutating func add(_ type: String, name: String? = nil, _ options: [String: ConfigValue] = [:], _ inputs: Output...) -> Output {
-        add(type, name: name, options, inputs: inputs)
+    public mutating func add(_ type: String, _ inputs: Output..., name: String? = nil, options: [String: ConfigValue] = [:]) -> Output {
+        add(type, inputs: inputs, name: name, options: options)
     }
 
     /// Adds a layer taking the outputs in `inputs` (the last output when empty).
     @discardableResult
-    public mutating func add(_ type: String, name: String? = nil, _ options: [String: ConfigValue] = [:], inputs: [Output]) -> Output {
+    public mutating func add(_ type: String, inputs: [Output], name: String? = nil, options: [String: ConfigValue] = [:]) -> Output {
         let name = name ?? generatedName(for: type)
         let sources = inputs.isEmpty ? [last] : inputs
         let takesPrevious = sources == [last]

@@ -1,4 +1,5 @@
 import Foundation
+import NNData
 import NNLayers
 
 /// A network built from a model spec: its layers, loss and optimiser, ready to train or predict.
@@ -20,6 +21,8 @@ public final class Model {
     public let layerPaths: [String]
     /// Problems that did not stop the model from being built (a layer whose output nobody uses).
     public let warnings: [SpecDiagnostic]
+    /// Where the spec's parts are in its file, when it was read from one.
+    public let locations: SpecLocations?
     /// The loss.
     public let loss: any Loss
     /// The optimiser, holding its per-parameter state.
@@ -47,17 +50,18 @@ public final class Model {
         var builder = ModelBuilder(spec: spec, locations: locations, registry: registry)
         let built = builder.build()
         guard diagnostics.isEmpty, let built else { throw ModelSpecError(diagnostics + builder.diagnostics) }
-        self.init(spec: spec, built: built)
+        self.init(spec: spec, built: built, locations: locations)
     }
 
     /// Validates and instantiates a spec built in code.
     public convenience init(spec: ModelSpec, registry: LayerRegistry = .shared) throws(ModelSpecError) {
         var builder = ModelBuilder(spec: spec, locations: nil, registry: registry)
         guard let built = builder.build() else { throw ModelSpecError(builder.diagnostics) }
-        self.init(spec: spec, built: built)
+        self.init(spec: spec, built: built, locations: nil)
     }
 
-    private init(spec: ModelSpec, built: ModelBuilder.Built) {
+    private init(spec: ModelSpec, built: ModelBuilder.Built, locations: SpecLocations?) {
+        self.locations = locations
         self.spec = spec
         network = built.network
         layerShapes = built.shapes
@@ -67,6 +71,33 @@ public final class Model {
         layerTypes = built.types
         layerPaths = built.paths
         warnings = built.warnings
+    }
+
+    /// What in the model file does not fit a data set: its sample shape against `input` (reported there) and its
+    /// class count against the output (reported at the last layer). Empty when the data fits.
+    public func dataDiagnostics(for data: DataSplit) -> [SpecDiagnostic] {
+        var found: [SpecDiagnostic] = []
+        let size = spec.input.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        for (name, set) in [("training", data.train), ("test", data.test)] {
+            if set.sampleShape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) != size {
+                found.append(SpecDiagnostic(
+                    location: locations?.location("input"), message: "the \(name) samples have shape \(set.sampleShape), but the model's input is \(spec.input)",
+                    hint: "set `input: [\(set.sampleShape.map(String.init).joined(separator: ", "))]`, or use a data set of this shape"))
+                break
+            }
+            if set.count == 0 {
+                found.append(SpecDiagnostic(location: locations?.location("data"), message: "the \(name) set is empty", hint: "check the data files"))
+                break
+            }
+        }
+        let classes = outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        if data.train.classCount > classes {
+            found.append(SpecDiagnostic(
+                location: locations?.location("layers[\(max(spec.layers.count - 1, 0))]"),
+                message: "the data has \(data.train.classCount) classes, but the model outputs \(classes) scores",
+                hint: "set the last layer's units to \(data.train.classCount)"))
+        }
+        return found
     }
 
     /// The names of the nodes (or `input`) that node `index` takes, in order.

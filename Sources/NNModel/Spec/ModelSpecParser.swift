@@ -9,8 +9,9 @@ public struct SpecLocations: Sendable {
     /// Key positions (`layers[1].units`) and value positions (`layers[1].units=`).
     var positions: [String: SourceLocation] = [:]
 
-    /// The position of the value at `path`, else of its key, else of the closest enclosing entry.
-    func location(_ path: String) -> SourceLocation? {
+    /// The position of the value at `path` (`input`, `layers[2].units`), else of its key, else of the closest
+    /// enclosing entry.
+    public func location(_ path: String) -> SourceLocation? {
         var current = path
         while true {
             if let found = positions[current + "="] ?? positions[current] { return found }

@@ -39,15 +39,8 @@ public final class Trainer {
         self.model = model
         self.data = data
         self.settings = settings ?? model.spec.train
-        for (name, set) in [("training", data.train), ("test", data.test)] {
-            guard set.sampleShape.reduce(1, *) == model.spec.input.reduce(1, *) else {
-                throw .dataMismatch("the \(name) samples have shape \(set.sampleShape), but the model's input is \(model.spec.input)")
-            }
-            guard set.count > 0 else { throw .dataMismatch("the \(name) set is empty") }
-        }
-        let classes = model.outputShape.reduce(1, *)
-        guard data.train.classCount <= classes else {
-            throw .dataMismatch("the data has \(data.train.classCount) classes, but the model outputs \(classes) scores; set the last layer's units to \(data.train.classCount)")
+        if let mismatch = model.dataDiagnostics(for: data).first {
+            throw .dataMismatch(mismatch.message + (mismatch.hint.map { "; \($0)" } ?? ""))
         }
         baseLearningRate = model.optimizer.learningRate
         let settings = self.settings

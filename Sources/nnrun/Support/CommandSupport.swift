@@ -10,7 +10,9 @@ func printError(_ message: String) {
 /// Loads a model file; invalid files print every diagnostic to stderr and exit with code 64.
 func loadModel(_ path: String, adjusting: (inout ModelSpec) -> Void = { _ in }) throws -> Model {
     do {
-        return try Model(yamlFile: path, adjusting: adjusting)
+        let model = try Model(yamlFile: path, adjusting: adjusting)
+        for warning in model.warnings { printError(warning.description) }
+        return model
     } catch {
         printError(error.description)
         throw ExitCode.validationFailure
@@ -29,13 +31,32 @@ func failing<T>(_ what: String, _ body: () throws -> T) throws -> T {
     }
 }
 
-/// Loads the data set named by `--data` or the model's `data:`.
-func loadData(_ reference: String?, model: Model) throws -> DataSplit {
-    guard let reference = reference ?? model.spec.data else {
+/// Loads the data set named by `--data` or the model's `data:`, and checks that it fits the model: a data set
+/// that does not exist or does not fit is the model file's problem (exit 64, at the line of `data`, `input` or
+/// the last layer) when the file named it, a usage error (exit 64) when `--data` did.
+func loadData(_ option: String?, model: Model) throws -> DataSplit {
+    guard let reference = option ?? model.spec.data else {
         printError("error: no data set: give --data or a `data:` entry in the model file (e.g. spiral, fashion-mnist, a directory, a .csv file)")
         throw ExitCode.validationFailure
     }
-    return try failing("loading data '\(reference)'") { try DatasetCatalog.load(reference) }
+    let split: DataSplit
+    do {
+        split = try DatasetCatalog.load(reference)
+    } catch DataError.unknownDataset(let name, let known) {
+        let error = DataError.unknownDataset(name: name, known: known)
+        let location = option == nil ? model.locations?.location("data") : nil
+        printError(SpecDiagnostic(location: location, message: error.description, hint: option == nil ? nil : "check --data").description)
+        throw ExitCode.validationFailure
+    } catch {
+        printError("error: loading data '\(reference)': \(error)")
+        throw ExitCode.failure
+    }
+    let mismatches = model.dataDiagnostics(for: split)
+    guard mismatches.isEmpty else {
+        printError(ModelSpecError(mismatches).description + (option == nil ? "" : "\n(the data set comes from --data \(reference))"))
+        throw ExitCode.validationFailure
+    }
+    return split
 }
 
 /// Reads a checkpoint (`--weights`), first checking that the plugins it records are loaded, so that a missing
