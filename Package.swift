@@ -5,7 +5,7 @@ import PackageDescription
 /// The x86-64 level everything is built for: x86-64-v3 (AVX2 + FMA) by default, so the build runs on any CPU since
 /// Haswell and Zen 1. `NNKIT_X86_64=v4` in the environment of `swift build` builds for x86-64-v4 (AVX-512) instead:
 /// the GEMM's register tile then runs on 512-bit registers, which held its speed on the shared Zen 4 VM when other
-/// tenants loaded the core (README, "Build requirements"). Such a build runs only on CPUs with AVX-512; give it
+/// tenants loaded the core (docs/performance.md). Such a build runs only on CPUs with AVX-512; give it
 /// its own `--build-path`.
 let x86Level = ProcessInfo.processInfo.environment["NNKIT_X86_64"] == "v4" ? "x86-64-v4" : "x86-64-v3"
 

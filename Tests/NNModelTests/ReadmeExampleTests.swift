@@ -1,3 +1,4 @@
+import Foundation
 import NNKit
 import NNTestSupport
 import Testing
@@ -48,5 +49,33 @@ final class Scale: RegistrableLayer {
         #expect(reports.last!.trainLoss < reports.first!.trainLoss)
         #expect(model.parameters[0].parameter.value.scalars != [0.5, 0.5])
         #expect(throws: RegistryError.self) { try registry.register(Scale.self) }
+    }
+}
+
+/// The README's functional-builder example, up to loading data and weights (which need files).
+@Suite struct ReadmeGraphExampleTests {
+    @Test func theBuilderExampleMakesAModel() throws {
+        var graph = ModelGraph(input: [1, 28, 28])
+        let a = graph.add("Conv2D", name: "a", options: ["filters": 16, "kernel": 3, "padding": 1])
+        let c = graph.add("Conv2D", a, name: "c", options: ["filters": 16, "kernel": 3, "padding": 1])
+        graph.add("Add", a, c, name: "res")
+        graph.add("GlobalAvgPool2D")
+        graph.add("Linear", name: "out", options: ["units": 10])
+        let model = try Model(spec: graph.spec(name: "tiny", data: "fashion-mnist", optimizer: OptimizerSpec(type: "Adam")))
+        #expect(model.outputShape == [10])
+        #expect(model.inputNames(ofLayer: 2) == ["a", "c"])
+        #expect(model.parameters.map(\.name).contains("c.weight"))
+    }
+}
+
+/// The model-format document lists every built-in layer type.
+@Suite struct ModelFormatDocumentTests {
+    @Test func everyBuiltInLayerTypeIsDocumented() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/model-format.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for type in LayerRegistry.builtInTypes {
+            #expect(text.contains("`\(type.typeName)`"), "\(type.typeName) is not in docs/model-format.md")
+        }
     }
 }
