@@ -16,6 +16,22 @@ import Testing
         }
     }
 
+    /// Question marks and asterisks inside text, quotes, comments and block scalars are not complex keys.
+    @Test func questionMarksInTextAreNotComplexKeys() throws {
+        let model = try Model(yaml: """
+            name: "why? because"
+            description: |
+              ? not a key here
+              *nor: this
+            input: [2]   # ? a comment
+            layers:
+              - {type: Linear, units: !!int '3'}
+            train: {epochs: 0x2, batch_size: 1_000}
+            """)
+        #expect(model.outputShape == [3])
+        #expect(model.spec.train.epochs == 2 && model.spec.train.batchSize == 1000)
+    }
+
     @Test func reportsEveryProblemAtOnce() {
         let yaml = """
             input: [2]

@@ -58,6 +58,19 @@ public struct MalformedModelCase: CustomStringConvertible, Sendable {
         .init(name: "not-a-number learning rate", yaml: valid + "\noptimizer: {type: SGD, lr: .nan}\n", location: "6:28", message: "not finite"),
         .init(name: "two documents", yaml: valid + "\n---\nname: again\n", location: "6:1", message: "YAML syntax"),
         .init(name: "deep nesting", yaml: "input: " + String(repeating: "[", count: 5000) + "\n", location: "1:", message: "YAML syntax"),
+        .init(name: "a layer written as a complex key", yaml: "input: [2]\nlayers:\n  - {type: ReLU} :\n  - {type: Linear, units: 3}\n",
+              location: "3:5", message: "keys must be plain names"),
+        .init(name: "base-60 integer", yaml: "input: [2]\nlayers:\n  - type: Linear\n    units: 190000000000000000:0\n",
+              location: "4:12", message: "base-60"),
+        .init(name: "explicit key over an alias bomb", yaml: """
+            a1: &a1 [x, x, x, x, x, x, x, x, x, x]
+            a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]
+            a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]
+            bomb: {? *a3 : 1, ? *a2 : 2}
+            input: [2]
+            layers: [ReLU]
+            """, location: "4:8", message: "explicit mapping keys"),
+        .init(name: "alias as a key", yaml: "a: &a x\nb: {*a : 1}\ninput: [2]\nlayers: [ReLU]\n", location: "2:5", message: "alias cannot be a mapping key"),
         .init(name: "alias bomb", yaml: """
             a: &a [x, x, x, x, x, x, x, x, x, x]
             b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]

@@ -41,6 +41,12 @@ enum ModelSpecParser {
                 location: SourceLocation(file: file, line: 1, column: 1),
                 message: "the file is \(text.utf8.count) bytes; model files are limited to \(maximumFileSize) bytes")])
         }
+        if let key = ComplexKeyScan.firstComplexKey(in: text) {
+            return (nil, reader.locations, [SpecDiagnostic(
+                location: SourceLocation(file: file, line: key.line, column: key.column),
+                message: key.explicit ? "explicit mapping keys (`? …`) are not accepted in model files" : "an alias cannot be a mapping key in a model file",
+                hint: "keys are plain names, such as `units:`")])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -201,6 +207,25 @@ private final class Reader {
 
     enum Converted { case value(ConfigValue), failed }
 
+    /// A YAML integer's text (decimal, `0x` hex, `0o` or leading-zero octal, `0b` binary, `_` separators) as an
+    /// `Int`, or `nil` when it does not fit; read here rather than by Yams, whose conversion traps on overflow.
+    static func integer(_ text: String) -> Int? {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+        var negative = false
+        if let sign = digits.first, sign == "-" || sign == "+" {
+            negative = sign == "-"
+            digits = digits.dropFirst()
+        }
+        var radix = 10
+        if digits.hasPrefix("0x") { radix = 16; digits = digits.dropFirst(2) }
+        else if digits.hasPrefix("0o") { radix = 8; digits = digits.dropFirst(2) }
+        else if digits.hasPrefix("0b") { radix = 2; digits = digits.dropFirst(2) }
+        else if digits.count > 1, digits.hasPrefix("0") { radix = 8; digits = digits.dropFirst() }
+        guard !digits.isEmpty, let magnitude = UInt64(digits, radix: radix) else { return nil }
+        if negative { return magnitude <= UInt64(Int.max) + 1 ? Int(truncatingIfNeeded: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int.max) ? Int(magnitude) : nil
+    }
+
     /// A YAML value as a `ConfigValue`: scalars by their resolved tag, sequences as lists (two levels deep).
     func configValue(_ node: Node, depth: Int) -> Converted {
         guard spend() else { return .failed }
@@ -208,12 +233,22 @@ private final class Reader {
         case .scalar(let scalar):
             switch Resolver.default.resolveTag(of: node) {
             case .int:
-                guard let v = node.int else {
+                if scalar.string.contains(":") {
+                    error(node, "'\(scalar.string.prefix(40))' is a YAML 1.1 base-60 integer, which model files do not accept",
+                          hint: "write the number in decimal, or quote it to make it a string")
+                    return .failed
+                }
+                guard let v = Self.integer(scalar.string) else {
                     error(node, "the integer \(scalar.string.prefix(40)) is out of range", hint: "integers must fit in 64 bits")
                     return .failed
                 }
                 return .value(.int(v))
             case .float:
+                if scalar.string.contains(":") {
+                    error(node, "'\(scalar.string.prefix(40))' is a YAML 1.1 base-60 number, which model files do not accept",
+                          hint: "write the number in decimal, or quote it to make it a string")
+                    return .failed
+                }
                 guard let v = node.float, v.isFinite else {
                     error(node, "the number \(scalar.string.prefix(40)) is not finite", hint: "use a finite number")
                     return .failed
@@ -331,6 +366,11 @@ private final class Reader {
         case .mapping(let mapping):
             var body = node
             var layer = LayerSpec("")
+            if let complex = mapping.keys.first(where: { $0.scalar == nil }) {
+                error(complex, "\(what): a key here is a \(complex.mapping != nil ? "mapping" : "list"), but keys must be plain names",
+                      hint: "write the layer as `- {type: Name, …}` (a `:` after a `{…}` makes it a key)")
+                return nil
+            }
             if mapping.count == 1, let (keyNode, value) = mapping.first.map({ ($0.key, $0.value) }),
                keyNode.string != "type", value.mapping != nil || value.null != nil {
                 layer.type = keyNode.string ?? ""
