@@ -22,6 +22,9 @@ import Testing
         ([0, 0, 8, 9], "byte 3"),
         ([0, 0, 8, 2, 0, 0], "byte 6"),
         ([0, 0, 8, 1, 0, 0, 0, 3, 1, 2], "byte 8"),
+        // No samples of 4294967295² values each: the total is 0, the sample size overflows.
+        ([0, 0, 8, 3, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], "byte 8"),
+        ([0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0x40, 0x01, 0, 0, 0x40, 0], "byte 12"),
     ])
     func reportsMalformedHeaders(bytes: [UInt8], location: String) {
         #expect(throws: DataError.self) { try IDXFile(bytes: bytes, path: "x") }
@@ -108,6 +111,12 @@ import Testing
 }
 
 @Suite struct BatchingTests {
+    @Test func aBatchLargerThanTheSetIsTheWholeSet() {
+        let sampler = BatchSampler(count: 10, batchSize: Int.max, shuffle: true, seed: 1)
+        #expect(sampler.batchesPerEpoch == 1)
+        #expect(sampler.batches(epoch: 0).map(\.count) == [10])
+    }
+
     @Test func shufflesReproduciblyPerEpochAndCoversEverySample() {
         let sampler = BatchSampler(count: 10, batchSize: 4, seed: 3)
         #expect(sampler.batchesPerEpoch == 3)

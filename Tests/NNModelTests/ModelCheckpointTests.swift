@@ -88,4 +88,24 @@ import Testing
             #expect(a.parameter.value.scalars.map(\.bitPattern) == b.parameter.value.scalars.map(\.bitPattern), "\(a.name)")
         }
     }
+
+    /// Counters from a checkpoint are user input: the largest Int would overflow on the next step.
+    @Test func resumingFromAnImpossibleStepCountIsRefused() throws {
+        let model = try Model(yaml: "input: [2]\nlayers: [{type: Linear, units: 3}]\noptimizer: {type: Adam}\n")
+        var checkpoint = model.checkpoint(progress: TrainingProgress(epoch: 1, step: 5))
+        checkpoint.metadata["step"] = String(Int.max)
+        #expect(throws: CheckpointLoadError.self) { try model.resume(from: checkpoint) }
+        checkpoint.metadata["step"] = "5"
+        checkpoint.metadata["epoch"] = String(1 << 60)
+        #expect(throws: CheckpointLoadError.self) { try model.resume(from: checkpoint) }
+    }
+
+    /// Settings far beyond any real run train without overflowing: the batch is the whole set, the warm-up never ends.
+    @Test func hugeBatchAndWarmupSettingsDoNotOverflow() throws {
+        let model = try Model(yaml: "input: [2]\nlayers: [{type: Linear, units: 3}]\n")
+        let trainer = try Trainer(model: model, data: Spiral.split(), settings: TrainingSpec(epochs: 1, batchSize: Int.max, warmupEpochs: 1 << 62))
+        let reports = try trainer.run()
+        #expect(reports.count == 1 && reports[0].trainLoss.isFinite)
+        #expect(trainer.learningRate(epoch: 0, step: 0, stepsPerEpoch: 1 << 40) > 0)
+    }
 }

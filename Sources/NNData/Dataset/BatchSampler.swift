@@ -16,7 +16,8 @@ public struct BatchSampler: Sendable {
     /// Creates a sampler.
     public init(count: Int, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) {
         self.count = count
-        self.batchSize = Swift.max(1, batchSize)
+        // A batch never holds more than the whole set, which also keeps the batch arithmetic from overflowing.
+        self.batchSize = Swift.max(1, Swift.min(batchSize, Swift.max(count, 1)))
         self.shuffle = shuffle
         self.seed = seed
         self.dropLast = dropLast

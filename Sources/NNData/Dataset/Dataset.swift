@@ -29,13 +29,20 @@ public struct Dataset: Sendable {
 
     /// Creates a data set, checking that the sizes agree and that every label is in range.
     public init(features: Features, labels: [Int], sampleShape: [Int], classCount: Int) throws(DataError) {
-        let sampleSize = sampleShape.reduce(1, *)
+        var sampleSize = 1
+        for dimension in sampleShape {
+            let (product, overflow) = sampleSize.multipliedReportingOverflow(by: dimension)
+            guard !overflow, dimension >= 0, product <= 1 << 28 else {
+                throw .inconsistent("samples of shape \(sampleShape) would hold more than \(1 << 28) values")
+            }
+            sampleSize = product
+        }
         let featureCount: Int
         switch features {
         case .bytes(let b, _): featureCount = b.count
         case .floats(let f): featureCount = f.count
         }
-        guard sampleSize > 0, featureCount == sampleSize * labels.count else {
+        guard sampleSize > 0, featureCount == sampleSize.multipliedReportingOverflow(by: labels.count).partialValue, !sampleSize.multipliedReportingOverflow(by: labels.count).overflow else {
             throw .inconsistent("\(labels.count) labels and \(featureCount) feature values do not fit samples of shape \(sampleShape)")
         }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {

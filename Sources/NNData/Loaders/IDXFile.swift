@@ -38,6 +38,16 @@ public struct IDXFile: Sendable {
             guard !overflow else { throw .malformed(path: path, location: "byte \(o)", message: "dimensions overflow") }
             total = product
         }
+        // A sample is every dimension after the first; with no samples the total says nothing about its size.
+        var sampleSize = 1
+        for (d, value) in dimensions.enumerated().dropFirst() {
+            let (product, overflow) = sampleSize.multipliedReportingOverflow(by: value)
+            guard !overflow, product <= Self.maximumSampleSize else {
+                throw .malformed(path: path, location: "byte \(4 + 4 * d)",
+                                 message: "header \(dimensions) describes samples of more than \(Self.maximumSampleSize) values")
+            }
+            sampleSize = product
+        }
         guard data.count - headerSize == total else {
             throw .malformed(path: path, location: "byte \(headerSize)",
                              message: "header \(dimensions) promises \(total) values, file holds \(data.count - headerSize)")
@@ -47,6 +57,9 @@ public struct IDXFile: Sendable {
         values.removeSubrange(0..<headerSize)  // in place: no second copy of a 47 MB image file
         self.bytes = values
     }
+
+    /// The most values one sample may hold (2²⁸): larger headers are refused before anything is computed from them.
+    public static let maximumSampleSize = 1 << 28
 
     /// Loads an image file and a label file into a data set with samples `[1, rows, columns]` scaled to [0, 1].
     public static func dataset(images: String, labels: String, classCount: Int = 10) throws(DataError) -> Dataset {

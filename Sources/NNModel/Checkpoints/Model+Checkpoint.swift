@@ -150,6 +150,10 @@ extension Model {
             guard let text = checkpoint.metadata[key], let value = Int(text), value >= 0 else {
                 throw .metadata(path: path, key: key, message: "is missing or not a non-negative integer; this file cannot be resumed from")
             }
+            // Counts this large are no real run's, and would overflow as training goes on.
+            guard value <= 1 << 53 else {
+                throw .metadata(path: path, key: key, message: "is \(value), beyond any real run (at most 2^53); this file cannot be resumed from")
+            }
             return value
         }
         let progress = TrainingProgress(epoch: try integer(MetadataKey.epoch), step: try integer(MetadataKey.step))

@@ -74,7 +74,8 @@ public final class Trainer {
     public func learningRate(epoch: Int, step: Int, stepsPerEpoch: Int) -> Float {
         var rate = Double(baseLearningRate)
         if let schedule = settings.schedule { rate = schedule.rate(base: rate, epoch: epoch, epochs: settings.epochs) }
-        let warmupSteps = settings.warmupEpochs * stepsPerEpoch
+        let (product, overflow) = settings.warmupEpochs.multipliedReportingOverflow(by: stepsPerEpoch)
+        let warmupSteps = overflow ? Int.max : product
         if step < warmupSteps { rate *= Double(step + 1) / Double(warmupSteps) }
         return Float(rate)
     }
