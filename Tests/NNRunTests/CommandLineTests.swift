@@ -172,6 +172,38 @@ import Testing
         let exploding = try CommandRunner.run(["train", model, "--epochs", "5"])
         #expect(exploding.status == 1)
         #expect(exploding.stderr.contains("the loss became"))
+        // A diverged run leaves a good checkpoint at --out as it was.
+        let weights = directory.appendingPathComponent("good.safetensors").path
+        #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "2", "--out", weights, "--quiet"]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: weights))
+        let diverged = try CommandRunner.run(["train", model, "--epochs", "5", "--out", weights])
+        #expect(diverged.status == 1 && diverged.stderr.contains("was not overwritten"), "\(diverged.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: weights)) == before)
+    }
+
+    /// Outputs are checked before training: a device, a directory, a missing directory or an empty name is refused.
+    @Test func outputPathsThatCannotBeWrittenAreRefusedBeforeTraining() throws {
+        for path in ["/dev/null", "/tmp", "/nonexistent-directory/w.safetensors", ""] {
+            let result = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--out", path])
+            #expect(result.status == 64 && result.stdout.isEmpty, "\(path): \(result.status) \(result.stderr)")
+        }
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    }
+
+    /// SIGTERM and SIGHUP save like Ctrl-C, exit with 128 + the signal, and leave no temporary files.
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func terminationSignalsSaveLikeAnInterrupt(signal: Int32) throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let weights = directory.appendingPathComponent("w.safetensors").path
+        try Data([1, 2, 3]).write(to: directory.appendingPathComponent(".w.safetensors.tmp-abcdef"))
+        let result = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "1000000", "--out", weights, "--quiet"],
+                                           interruptAfter: 1.5, signal: signal)
+        #expect(result.status == 128 + signal, "\(result.stderr)")
+        #expect(try Checkpoint(contentsOf: weights).tensors["hidden.weight"]?.shape == [2, 30])
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(!left.contains { $0.hasPrefix(".") }, "\(left)")
     }
 
     @Test func interruptStopsAfterTheBatchAndSaves() throws {

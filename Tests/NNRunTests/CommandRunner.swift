@@ -20,8 +20,8 @@ struct CommandRunner {
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `nnrun arguments…` in the repository directory; `interruptAfter` sends SIGINT after that many seconds.
-    static func run(_ arguments: [String], interruptAfter: Double? = nil, environment: [String: String] = [:]) throws -> Output {
+    /// Runs `nnrun arguments…` in the repository directory; `interruptAfter` sends `signal` after that many seconds.
+    static func run(_ arguments: [String], interruptAfter: Double? = nil, signal: Int32 = SIGINT, environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = executable
@@ -33,7 +33,7 @@ struct CommandRunner {
         try process.run()
         if let interruptAfter {
             Thread.sleep(forTimeInterval: interruptAfter)
-            process.interrupt()
+            kill(process.processIdentifier, signal)
         }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()

@@ -9,7 +9,11 @@ public enum AtomicFile {
     /// Writes `bytes` to `path` so that the path always holds either the old complete file or the new one:
     /// a temporary file in the same directory is written, fsynced, renamed over `path`, and the
     /// directory is fsynced. Safe to use on the file a model was loaded from.
+    ///
+    /// Only a regular file or a new name is replaced: a device, directory, FIFO or symbolic link at `path` is
+    /// refused (renaming over `/dev/null` would replace the device node with a file).
     public static func write(_ bytes: [UInt8], to path: String) throws(CheckpointError) {
+        try checkReplaceable(path)
         let directory = Self.directory(of: path)
         let base = path.split(separator: "/").last.map(String.init) ?? path
         var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
@@ -46,6 +50,45 @@ public enum AtomicFile {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// Checks that `path` can be written by `write(_:to:)`: not empty, in an existing directory, and naming a
+    /// regular file or nothing yet.
+    public static func checkReplaceable(_ path: String) throws(CheckpointError) {
+        guard !path.isEmpty else { throw .io(path: path, operation: "write", message: "the path is empty") }
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            let kind = info.st_mode & S_IFMT
+            guard kind == S_IFREG else {
+                let what = kind == S_IFDIR ? "a directory" : kind == S_IFLNK ? "a symbolic link" : kind == S_IFIFO ? "a FIFO" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a regular file"
+                throw .io(path: path, operation: "replace", message: "it is \(what); give the path of a regular file or a new one")
+            }
+        } else if errno != ENOENT {
+            throw .io(path: path, operation: "stat", message: errorText())
+        }
+        let directory = Self.directory(of: path)
+        var directoryInfo = stat()
+        guard stat(directory, &directoryInfo) == 0, directoryInfo.st_mode & S_IFMT == S_IFDIR else {
+            throw .io(path: path, operation: "write", message: "the directory \(directory) does not exist")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw .io(path: path, operation: "write", message: "the directory \(directory) is not writable")
+        }
+    }
+
+    /// Removes temporary files that an interrupted `write(_:to:)` of `path` left behind (`.NAME.tmp-XXXXXX`).
+    public static func removeLeftovers(of path: String) {
+        let directory = Self.directory(of: path)
+        let base = path.split(separator: "/").last.map(String.init) ?? path
+        let prefix = ".\(base).tmp-"
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name.hasPrefix(prefix), name.count == prefix.count + 6 { names.append(name) }
+        }
+        for name in names { unlink(directory + "/" + name) }
     }
 
     /// The whole file, refusing files larger than `limit` bytes.

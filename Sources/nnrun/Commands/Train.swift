@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import NNKit
+import Synchronization
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,6 +50,14 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        // Where results go is checked before any training, and what an interrupted save left there is removed.
+        for path in [out, out.map(Self.bestPath), metrics].compactMap({ $0 }) {
+            do { try AtomicFile.checkReplaceable(path) } catch {
+                printError(path.isEmpty ? "error: an output path (--out or --metrics) is empty; give a file name" : "error: \(error)")
+                throw ExitCode.validationFailure
+            }
+            AtomicFile.removeLeftovers(of: path)
+        }
         try pluginOptions.load()
         if let threads { ThreadPool.shared.threadCount = threads }
         let model = try loadModel(self.model) { spec in
@@ -79,14 +88,21 @@ struct Train: ParsableCommand {
             printError("init-from \(initFrom):\n" + report.description)
         }
 
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler { [trainer] in
-            if trainer.stopRequested.exchange(true, ordering: .relaxed) { Foundation.exit(130) }
-            printError("\ninterrupted: stopping after the current batch (Ctrl-C again to quit now)")
+        // Ctrl-C, SIGTERM and SIGHUP all stop after the current batch and save --out; a second one quits at once.
+        let received = Atomic<Int32>(0)
+        let sources = [SIGINT, SIGTERM, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [trainer] in
+                if trainer.stopRequested.exchange(true, ordering: .relaxed) { Foundation.exit(128 + number) }
+                received.store(number, ordering: .relaxed)
+                let name = number == SIGINT ? "interrupted" : number == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)"
+                printError("\n\(name): stopping after the current batch and saving (send it again to quit now)")
+            }
+            source.resume()
+            return source
         }
-        interrupt.resume()
-        defer { interrupt.cancel() }
+        defer { for source in sources { source.cancel() } }
 
         let interactive = !quiet && isatty(STDERR_FILENO) == 1
         var bar = ProgressBar(epochs: model.spec.train.epochs)
@@ -112,7 +128,9 @@ struct Train: ParsableCommand {
                 }
             }
         }
-        if let out {
+        if case .failure(TrainingError.nonFiniteLoss) = outcome, let out {
+            printError("error: the weights diverged, so \(out) was not overwritten" + (FileManager.default.fileExists(atPath: out) ? "; it keeps the last saved epoch" : ""))
+        } else if let out {
             try failing("saving \(out)") {
                 try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
             }
@@ -132,7 +150,7 @@ struct Train: ParsableCommand {
         } else if let lastReport {
             print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(trainer.completedEpochs) epochs")
         }
-        if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(130) }
+        if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(128 + (received.load(ordering: .relaxed) == 0 ? SIGINT : received.load(ordering: .relaxed))) }
     }
 
     /// Where the best epoch's checkpoint goes: `model.safetensors` → `model.best.safetensors`.
