@@ -90,12 +90,54 @@ import Testing
         #expect(set.batch([1]).features.scalars == [3, 4])
     }
 
+    @Test func readsWindowsLineEndsAndAByteOrderMark() throws {
+        let set = try CSVDataset.parse("label,a\r\n1,-0.4822\r\n0,2\r\n", path: "d.csv")
+        #expect(set.labels == [1, 0] && set.batch([0]).features.scalars == [-0.4822])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bom-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("\u{FEFF}1,2\n0,3\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try CSVDataset.load(path: path).count == 2)
+    }
+
+    @Test func aHugeBadFieldIsNotEchoedWhole() {
+        do {
+            _ = try CSVDataset.parse("1,2\n1," + String(repeating: "x", count: 2_000_000) + "\n", path: "d.csv")
+            Issue.record("no error")
+        } catch {
+            #expect(error.description.count < 300, "\(error.description.prefix(300))")
+        }
+    }
+
+    @Test func directoriesAndDevicesAreNotCSVFiles() {
+        for path in [FileManager.default.temporaryDirectory.path, "/dev/zero"] {
+            do {
+                _ = try CSVDataset.load(path: path)
+                Issue.record("no error for \(path)")
+            } catch {
+                #expect(error.description.contains("not a regular file"), "\(error)")
+            }
+        }
+    }
+
+    /// Predict's rows: features alone or label and features, as the first row decides; nothing else.
+    @Test func featureRowsFollowTheFirstRowsLayout() throws {
+        #expect(try CSVDataset.featureRows("x,y\n1,2\n3,4\n", path: "p.csv", featureCount: 2) == [1, 2, 3, 4])
+        #expect(try CSVDataset.featureRows("0,1,2\n1,3,4\n", path: "p.csv", featureCount: 2) == [1, 2, 3, 4])
+        #expect(throws: DataError.self) { try CSVDataset.featureRows("0,1,2\n3,4\n", path: "p.csv", featureCount: 2) }
+        #expect(throws: DataError.self) { try CSVDataset.featureRows("1,nan\n", path: "p.csv", featureCount: 2) }
+        #expect(throws: DataError.self) { try CSVDataset.featureRows("1,5\u{0}junk\n", path: "p.csv", featureCount: 2) }
+    }
+
     @Test(arguments: [
         ("1,2\n3,4,5\n", "line 2"),
         ("1,2\nx,3\n", "line 2, column 1"),
         ("1,2\n-1,3\n", "line 2, column 1"),
         ("1,2\n2,abc\n", "line 2, column 2"),
         ("1,2\n2,nan\n", "line 2, column 2"),
+        ("1,2\n2,inf\n", "line 2, column 2"),
+        ("1,2\n2,1e39\n", "line 2, column 2"),
+        ("1,2\n2,5\u{0}junk\n", "line 2, column 2"),
+        ("1,2\r\n2,0x10\r\n", "line 2, column 2"),
         ("1\n", "line 1"),
         ("", "line 1"),
     ])

@@ -181,6 +181,25 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: weights)) == before)
     }
 
+    /// NaN weights give NaN probabilities and loss: the JSON stays JSON, with null for them.
+    @Test func nonFiniteResultsArePrintedAsJSONNull() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let weights = directory.appendingPathComponent("w.safetensors").path
+        #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "1", "--out", weights, "--quiet"]).status == 0)
+        var checkpoint = try Checkpoint(contentsOf: weights)
+        let bias = checkpoint.tensors["output.bias"]!
+        checkpoint.tensors["output.bias"] = StoredTensor(shape: bias.shape, values: bias.values.map { _ in Float.nan })
+        try checkpoint.write(to: weights)
+        let samples = directory.appendingPathComponent("x.csv").path
+        try "0.1,0.2\n".write(toFile: samples, atomically: true, encoding: .utf8)
+        let predict = try CommandRunner.run(["predict", "Models/spiral-mlp.yaml", "--weights", weights, "--input", samples, "--json"])
+        #expect(predict.status == 0 && predict.stdout.contains("null"), "\(predict.stdout) \(predict.stderr)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(predict.stdout.utf8))) != nil, "\(predict.stdout)")
+        let eval = try CommandRunner.run(["eval", "Models/spiral-mlp.yaml", "--weights", weights, "--json"])
+        #expect(eval.stdout.contains("\"loss\":null") && (try? JSONSerialization.jsonObject(with: Data(eval.stdout.utf8))) != nil, "\(eval.stdout)")
+    }
+
     /// Outputs are checked before training: a device, a directory, a missing directory or an empty name is refused.
     @Test func outputPathsThatCannotBeWrittenAreRefusedBeforeTraining() throws {
         for path in ["/dev/null", "/tmp", "/nonexistent-directory/w.safetensors", ""] {

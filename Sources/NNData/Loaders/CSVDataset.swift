@@ -8,13 +8,28 @@ public enum CSVDataset {
     /// Loads a file.
     /// - Throws: `DataError.malformed` naming the line and column of the first bad field.
     public static func load(path: String) throws(DataError) -> Dataset {
-        guard FileManager.default.fileExists(atPath: path) else {
+        try parse(try text(of: path), path: path)
+    }
+
+    /// The text of a CSV file: a regular file of UTF-8 text, at most 1 GiB.
+    public static func text(of path: String) throws(DataError) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw .notFound(path: path, hint: "give the path of a CSV file: label, feature1, feature2, ...")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .malformed(path: path, location: "line 1", message: "the file is not UTF-8 text")
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw .malformed(path: path, location: "byte 0", message: "not a regular file (a directory, FIFO or device); give a CSV file")
         }
-        return try parse(text, path: path)
+        guard info.st_size <= 1 << 30 else {
+            throw .malformed(path: path, location: "byte 0", message: "the file is \(info.st_size) bytes; CSV files are limited to 1 GiB")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .notFound(path: path, hint: "the file could not be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .malformed(path: path, location: "byte 0", message: "the file is not UTF-8 text")
+        }
+        return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     }
 
     /// Parses CSV text; `path` names the source in errors.
@@ -22,7 +37,7 @@ public enum CSVDataset {
         var features: [Float] = []
         var labels: [Int] = []
         var width: Int?
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
@@ -36,18 +51,60 @@ public enum CSVDataset {
             width = fields.count - 1
             let labelText = fields[0].trimmingCharacters(in: .whitespaces)
             guard let label = Int(labelText), label >= 0, label < 1 << 20 else {
-                throw .malformed(path: path, location: "line \(number + 1), column 1", message: "label '\(labelText)' is not a class index ≥ 0")
+                throw .malformed(path: path, location: "line \(number + 1), column 1", message: "label \(Self.quoted(Substring(labelText))) is not a class index ≥ 0")
             }
             labels.append(label)
             for (column, field) in fields.dropFirst().enumerated() {
-                let value = field.trimmingCharacters(in: .whitespaces)
-                guard let number = Float(value), number.isFinite else {
-                    throw .malformed(path: path, location: "line \(number + 1), column \(column + 2)", message: "'\(value)' is not a finite number")
+                guard let value = Self.number(field) else {
+                    throw .malformed(path: path, location: "line \(number + 1), column \(column + 2)", message: "\(Self.quoted(field)) is not a finite number")
                 }
-                features.append(number)
+                features.append(value)
             }
         }
         guard let width else { throw .malformed(path: path, location: "line 1", message: "no samples") }
         return try Dataset(features: .floats(features), labels: labels, sampleShape: [width], classCount: (labels.max() ?? 0) + 1)
+    }
+
+    /// A field as a finite `Float`: a plain decimal number (`-0.5`, `3`, `1e-3`), or `nil`. NaN, infinities,
+    /// values beyond `Float`'s range, hexadecimal forms and anything after a NUL byte are refused.
+    public static func number(_ field: Substring) -> Float? {
+        let text = field.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E || $0 == 0x65 || $0 == 0x45 }),
+              let value = Float(text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// A field as it may be shown in a message: quoted, and cut to 40 characters.
+    static func quoted(_ field: Substring) -> String {
+        let text = field.trimmingCharacters(in: .whitespaces)
+        return text.count > 40 ? "'\(text.prefix(40))…' (\(text.utf8.count) bytes)" : "'\(text)'"
+    }
+
+    /// The feature rows of a CSV file for a model of `featureCount` inputs: every row holds either the features
+    /// alone or a label and the features, the same for all rows (decided by the first); a first line that is not
+    /// numbers is a header.
+    /// - Throws: `DataError.malformed` naming the line and column of the first bad field or row.
+    public static func featureRows(_ text: String, path: String, featureCount: Int) throws(DataError) -> [Float] {
+        var values: [Float] = []
+        var labelled: Bool?
+        for (lineIndex, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            if line.allSatisfy(\.isWhitespace) { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            if labelled == nil, Self.number(fields[0]) == nil { continue }
+            let expected = labelled.map { $0 ? featureCount + 1 : featureCount }
+            guard fields.count == expected ?? fields.count, fields.count == featureCount || fields.count == featureCount + 1 else {
+                let what = expected.map { "\($0) (as the first row)" } ?? "\(featureCount) (or a label and \(featureCount))"
+                throw .malformed(path: path, location: "line \(lineIndex + 1)", message: "\(fields.count) fields, but the model takes \(what)")
+            }
+            labelled = labelled ?? (fields.count == featureCount + 1)
+            for (column, field) in fields.enumerated() where !(labelled! && column == 0) {
+                guard let value = Self.number(field) else {
+                    throw .malformed(path: path, location: "line \(lineIndex + 1), column \(column + 1)", message: "\(Self.quoted(field)) is not a finite number")
+                }
+                values.append(value)
+            }
+        }
+        guard !values.isEmpty else { throw .malformed(path: path, location: "line 1", message: "no samples") }
+        return values
     }
 }

@@ -19,7 +19,8 @@ struct Evaluate: ParsableCommand {
         _ = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
         let result = try failing("evaluating") { try Trainer.evaluate(model, on: split.test) }
         if json {
-            print("{\"accuracy\":\(result.accuracy),\"count\":\(result.count),\"loss\":\(result.loss)}")
+            struct Output: Encodable { var accuracy: Double, count: Int, loss: Double }
+            print(jsonText(Output(accuracy: result.accuracy, count: result.count, loss: result.loss)))
         } else {
             print("test loss \(fixed(result.loss, 4))  accuracy \(fixed(result.accuracy, 4))  (\(result.count) samples)")
         }

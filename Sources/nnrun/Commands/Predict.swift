@@ -50,21 +50,7 @@ struct Predict: ParsableCommand {
 
     private func readSamples(size: Int) throws -> Tensor {
         if input.hasSuffix(".csv") {
-            let text = try String(contentsOfFile: input, encoding: .utf8)
-            var values: [Float] = []
-            for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() {
-                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                let numbers = fields.compactMap(Float.init)
-                if numbers.count != fields.count {
-                    if number == 0 { continue }
-                    throw ValidationError("\(input):\(number + 1): not all fields are numbers")
-                }
-                guard numbers.count == size || numbers.count == size + 1 else {
-                    throw ValidationError("\(input):\(number + 1): \(numbers.count) values, but the model takes \(size) features per sample")
-                }
-                values += numbers.count == size ? numbers : Array(numbers.dropFirst())
-            }
-            guard !values.isEmpty else { throw ValidationError("\(input): no samples") }
+            let values = try CSVDataset.featureRows(try CSVDataset.text(of: input), path: input, featureCount: size)
             return try Tensor(shape: [values.count / size, size], scalars: values)
         }
         let file = try IDXFile(path: input)

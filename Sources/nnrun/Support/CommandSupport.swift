@@ -79,9 +79,16 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
     String(format: "%.\(decimals)f", value)
 }
 
-/// JSON text of an encodable value with sorted keys.
+/// JSON text of an encodable value with sorted keys; NaN and infinities (which JSON has no numbers for) become `null`.
 func jsonText(_ value: some Encodable) -> String {
+    let marker = "\u{1}non-finite\u{1}"
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+    do {
+        return String(decoding: try encoder.encode(value), as: UTF8.self).replacingOccurrences(of: "\"\\u0001non-finite\\u0001\"", with: "null")
+    } catch {
+        // Only values that are not JSON at all get here, which the commands do not print.
+        return "{\"error\":\"\(error)\"}"
+    }
 }
