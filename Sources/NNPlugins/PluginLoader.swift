@@ -55,10 +55,30 @@ public enum PluginLoader {
 
     /// The plugin files named by `NNKIT_PLUGIN_PATH` (colon-separated directories; every `.so`/`.dylib` in them).
     public static func pathsFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-        guard let value = environment["NNKIT_PLUGIN_PATH"], !value.isEmpty else { return [] }
-        return value.split(separator: ":").flatMap { directory -> [String] in
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: String(directory))) ?? []
-            return files.filter { $0.hasSuffix(".so") || $0.hasSuffix(".dylib") }.sorted().map { "\(directory)/\($0)" }
+        scanEnvironment(environment).paths
+    }
+
+    /// The plugin files named by `NNKIT_PLUGIN_PATH`, and a warning for each entry that is not a readable directory.
+    public static func scanEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> (paths: [String], warnings: [String]) {
+        guard let value = environment["NNKIT_PLUGIN_PATH"], !value.isEmpty else { return ([], []) }
+        var paths: [String] = [], warnings: [String] = []
+        for directory in value.split(separator: ":").map(String.init) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                warnings.append("NNKIT_PLUGIN_PATH names \(directory), which is not a directory; it is skipped")
+                continue
+            }
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+                warnings.append("NNKIT_PLUGIN_PATH names \(directory), which cannot be read; it is skipped")
+                continue
+            }
+            paths += files.filter { $0.hasSuffix(".so") || $0.hasSuffix(".dylib") }.sorted().map { "\(directory)/\($0)" }
         }
+        return (paths, warnings)
+    }
+
+    /// The file a path resolves to (links followed), to recognise one plugin named twice.
+    public static func canonicalPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 }

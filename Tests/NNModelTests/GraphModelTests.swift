@@ -138,6 +138,12 @@ import Testing
         #expect(problems.first { $0.hasPrefix("m.yaml:1:8:") }?.contains("shape [2]") == true, "\(problems)")
         #expect(problems.first { $0.hasPrefix("m.yaml:4:5:") }?.contains("3 classes") == true, "\(problems)")
         #expect(throws: TrainingError.self) { try Trainer(model: model, data: Spiral.split()) }
+        // A test label beyond the outputs is found before training, not after the first epoch.
+        let three = try Model(yaml: "input: [2]\nlayers:\n  - {type: Linear, units: 3}\n", file: "m.yaml")
+        let train = try Dataset(features: .floats([0, 0, 1, 1]), labels: [0, 2], sampleShape: [2], classCount: 3)
+        let test = try Dataset(features: .floats([0, 0, 1, 1]), labels: [0, 4], sampleShape: [2], classCount: 5)
+        let found = three.dataDiagnostics(for: DataSplit(train: train, test: test)).map(\.description)
+        #expect(found.count == 1 && found[0].hasPrefix("m.yaml:3:5:") && found[0].contains("test set has labels up to 4"), "\(found)")
     }
 
     @Test func graphDrawingsNameEveryLayerAndEdge() throws {

@@ -32,6 +32,25 @@ import Testing
         #expect(model.spec.train.epochs == 2 && model.spec.train.batchSize == 1000)
     }
 
+    @Test func aByteOrderMarkIsNotPartOfTheDocument() throws {
+        #expect(try Model(yaml: "\u{FEFF}input: [2]\nlayers: [{type: Linear, units: 3}]\n").outputShape == [3])
+        do {
+            _ = try Model(yaml: "\u{FEFF}input: [2]\nlayers: [{type: Linear, unit: 3}]\n", file: "m.yaml")
+        } catch {
+            #expect(error.description.contains("m.yaml:2:25: error: layer 1 (Linear): unknown option 'unit'"), "\(error)")
+        }
+    }
+
+    @Test func aLargeFileIsNotBlamedOnAliases() {
+        let yaml = "input: [2]\nlayers:\n" + String(repeating: "  - ReLU\n", count: 100_001)
+        do {
+            _ = try Model(yaml: yaml, file: "m.yaml")
+            Issue.record("no error")
+        } catch {
+            #expect(error.description.contains("more than 100000 values") && error.description.contains("blocks"), "\(error.description.prefix(300))")
+        }
+    }
+
     @Test func reportsEveryProblemAtOnce() {
         let yaml = """
             input: [2]

@@ -76,6 +76,8 @@ import Testing
 
     @Test func usageErrorsExitWith64() throws {
         #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "0"]).status == 64)
+        let negativeSeed = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--seed", "-1"])
+        #expect(negativeSeed.status == 64 && negativeSeed.stderr.contains("The value '-1' is invalid for '--seed"), "\(negativeSeed.stderr)")
         #expect(try CommandRunner.run(["train"]).status == 64)
         #expect(try CommandRunner.run(["frobnicate"]).status == 64)
     }

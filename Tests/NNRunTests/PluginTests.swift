@@ -52,8 +52,23 @@ import Testing
         let fromEnvironment = try CommandRunner.run(["layers"], environment: ["NNKIT_PLUGIN_PATH": "/nonexistent:" + directory.path])
         #expect(fromEnvironment.stdout.contains("Swish [plugin example-layers 1.0.0]"))
         #expect(!(try CommandRunner.run(["layers"]).stdout.contains("Swish")))
+        // One file named twice (or by NNKIT_PLUGIN_PATH and --plugin) loads once; another file with the same plugin is an error.
         let twice = try CommandRunner.run(["layers", "--plugin", plugin, "--plugin", plugin])
-        #expect(twice.status == 1 && twice.stderr.contains("example-layers 1.0.0 is already loaded"), "\(twice.stderr)")
+        #expect(twice.status == 0 && twice.stdout.contains("Swish [plugin"), "\(twice.stderr)")
+        let both = try CommandRunner.run(["layers", "--plugin", plugin], environment: ["NNKIT_PLUGIN_PATH": directory.path])
+        #expect(both.status == 0 && both.stdout.contains("Swish [plugin"), "\(both.stderr)")
+        let copy = directory.appendingPathComponent("copy").path
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: plugin, toPath: copy + "/libSame.so")
+        let clash = try CommandRunner.run(["layers", "--plugin", plugin, "--plugin", copy + "/libSame.so"])
+        #expect(clash.status == 1 && clash.stderr.contains("example-layers 1.0.0 is already loaded"), "\(clash.stderr)")
+        // A missing directory and a junk library in NNKIT_PLUGIN_PATH are warnings; the good plugin still loads.
+        let junk = directory.appendingPathComponent("junk").path
+        try FileManager.default.createDirectory(atPath: junk, withIntermediateDirectories: true)
+        try Data("not a library".utf8).write(to: URL(fileURLWithPath: junk + "/libJunk.so"))
+        let shared = try CommandRunner.run(["layers"], environment: ["NNKIT_PLUGIN_PATH": "/nonexistent:\(junk):\(directory.path)"])
+        #expect(shared.status == 0 && shared.stdout.contains("Swish [plugin"), "\(shared.stderr)")
+        #expect(shared.stderr.contains("warning: NNKIT_PLUGIN_PATH names /nonexistent") && shared.stderr.contains("libJunk.so"), "\(shared.stderr)")
 
         let weights = directory.appendingPathComponent("w.safetensors").path
         let train = try CommandRunner.run(["train", "Models/spiral-plugin.yaml", "--plugin", plugin, "--epochs", "1", "--out", weights])

@@ -91,11 +91,13 @@ public final class Model {
             }
         }
         let classes = outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-        if data.train.classCount > classes {
+        let dataClasses = max(data.train.classCount, data.test.classCount)
+        if dataClasses > classes {
+            let which = data.test.classCount > data.train.classCount ? "the test set has labels up to \(dataClasses - 1)" : "the data has \(dataClasses) classes"
             found.append(SpecDiagnostic(
                 location: locations?.location("layers[\(max(spec.layers.count - 1, 0))]"),
-                message: "the data has \(data.train.classCount) classes, but the model outputs \(classes) scores",
-                hint: "set the last layer's units to \(data.train.classCount)"))
+                message: "\(which), but the model outputs \(classes) scores",
+                hint: "set the last layer's units to \(dataClasses)"))
         }
         return found
     }

@@ -34,8 +34,10 @@ enum ModelSpecParser {
     static let nodeBudget = 100_000
     static let topLevelKeys = ["name", "description", "input", "data", "blocks", "layers", "loss", "optimizer", "train"]
 
-    static func parse(yaml text: String, file: String) -> (ModelSpec?, SpecLocations, [SpecDiagnostic]) {
+    static func parse(yaml original: String, file: String) -> (ModelSpec?, SpecLocations, [SpecDiagnostic]) {
         let reader = Reader(file: file)
+        // A UTF-8 byte-order mark (as some Windows editors write) is not part of the document.
+        let text = original.hasPrefix("\u{FEFF}") ? String(original.dropFirst()) : original
         guard text.utf8.count <= maximumFileSize else {
             return (nil, reader.locations, [SpecDiagnostic(
                 location: SourceLocation(file: file, line: 1, column: 1),
@@ -125,7 +127,8 @@ private final class Reader {
         if budget < 0 {
             if !budgetReported {
                 budgetReported = true
-                error(nil, "the document expands to more than \(ModelSpecParser.nodeBudget) nodes", hint: "avoid deeply nested aliases")
+                error(nil, "the document has more than \(ModelSpecParser.nodeBudget) values (counting each use of an alias)",
+                      hint: "model files are small; use `blocks:` for repeated layers, and avoid aliases of aliases")
             }
             return false
         }

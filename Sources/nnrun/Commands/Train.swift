@@ -16,22 +16,22 @@ struct Train: ParsableCommand {
     @OptionGroup var pluginOptions: PluginOptions
     @Option(help: "Data set: spiral, fashion-mnist, mnist-idx:DIR, csv:FILE, a directory or a .csv file (default: the model's `data:`).")
     var data: String?
-    @Option(help: "Number of epochs (overrides train.epochs).") var epochs: Int?
-    @Option(help: "Mini-batch size (overrides train.batch_size).") var batchSize: Int?
-    @Option(help: "Learning rate (overrides optimizer.lr).") var lr: Double?
-    @Option(help: "Seed for initialisation and shuffling (overrides train.seed).") var seed: UInt64?
-    @Option(help: "Threads for the kernels (default: all cores). Results are deterministic for a given thread count.") var threads: Int?
+    @Option(parsing: .unconditional, help: "Number of epochs (overrides train.epochs).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Mini-batch size (overrides train.batch_size).") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Learning rate (overrides optimizer.lr).") var lr: Double?
+    @Option(parsing: .unconditional, help: "Seed for initialisation and shuffling (overrides train.seed).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Threads for the kernels (default: all cores). Results are deterministic for a given thread count.") var threads: Int?
     @Option(help: "Write the trained model to this safetensors file (atomically).") var out: String?
     @Option(help: "Write one JSON object per epoch to this file.") var metrics: String?
     @Option(help: "Continue training from this checkpoint: weights, optimizer state and epoch.") var resume: String?
     @Option(help: "Start from the weights in this checkpoint (partial loads allowed, with a report).") var initFrom: String?
-    @Option(help: "Also save --out after every N epochs (atomically), not only at the end.") var saveEvery: Int?
+    @Option(parsing: .unconditional, help: "Also save --out after every N epochs (atomically), not only at the end.") var saveEvery: Int?
     @Flag(help: "Also save gradients (<param>.grad) in --out.") var saveGradients = false
-    @Option(help: "Hold out this fraction of the training set for validation (overrides train.validation_split).") var validationSplit: Double?
-    @Option(help: "Clip gradients to this global L2 norm (overrides train.clip_norm).") var clipNorm: Double?
+    @Option(parsing: .unconditional, help: "Hold out this fraction of the training set for validation (overrides train.validation_split).") var validationSplit: Double?
+    @Option(parsing: .unconditional, help: "Clip gradients to this global L2 norm (overrides train.clip_norm).") var clipNorm: Double?
     @Option(help: "Learning-rate schedule: step, exponential or cosine (overrides train.schedule's type).") var schedule: String?
-    @Option(help: "Linear learning-rate warm-up over this many epochs (overrides train.warmup_epochs).") var warmupEpochs: Int?
-    @Option(help: "Stop after this many epochs without improvement of the monitored metric (enables early stopping).") var patience: Int?
+    @Option(parsing: .unconditional, help: "Linear learning-rate warm-up over this many epochs (overrides train.warmup_epochs).") var warmupEpochs: Int?
+    @Option(parsing: .unconditional, help: "Stop after this many epochs without improvement of the monitored metric (enables early stopping).") var patience: Int?
     @Flag(help: "Print only the final result.") var quiet = false
 
     func validate() throws {
