@@ -202,6 +202,19 @@ import Testing
         #expect(eval.stdout.contains("\"loss\":null") && (try? JSONSerialization.jsonObject(with: Data(eval.stdout.utf8))) != nil, "\(eval.stdout)")
     }
 
+    /// Under `ulimit -v` the budget shrinks to fit: a model too large for it is an error at its line, not an abort.
+    @Test func aModelTooLargeForTheAddressSpaceIsRefused() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("big.yaml").path
+        try "input: [1000000]\nlayers:\n  - {type: Linear, units: 1000}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        for command in ["inspect", "train"] {
+            let result = try CommandRunner.run(["-c", "ulimit -v 4000000; exec \"$0\" \(command) \"$1\"", CommandRunner.executable.path, path],
+                                               executable: "/bin/bash")
+            #expect(result.status == 64 && result.stderr.contains(path + ":3:27:") && result.stderr.contains("memory budget"), "\(result.stderr)")
+        }
+    }
+
     /// Outputs are checked before training: a device, a directory, a missing directory or an empty name is refused.
     @Test func outputPathsThatCannotBeWrittenAreRefusedBeforeTraining() throws {
         for path in ["/dev/null", "/tmp", "/nonexistent-directory/w.safetensors", ""] {

@@ -21,10 +21,12 @@ struct CommandRunner {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Runs `nnrun arguments…` in the repository directory; `interruptAfter` sends `signal` after that many seconds.
-    static func run(_ arguments: [String], interruptAfter: Double? = nil, signal: Int32 = SIGINT, environment: [String: String] = [:]) throws -> Output {
+    static func run(
+        _ arguments: [String], interruptAfter: Double? = nil, signal: Int32 = SIGINT, environment: [String: String] = [:], executable: String? = nil
+    ) throws -> Output {
         let process = Process()
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        process.executableURL = executable
+        process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = repository
         let out = Pipe(), err = Pipe()

@@ -27,6 +27,9 @@ public protocol Layer: AnyObject {
     /// Like `backward`, but when `needsInputGradient` is false the layer may skip computing ∂L/∂input
     /// (a network's first layer) and return any tensor; parameter gradients are always filled.
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor
+    /// How many values of working memory beyond its output and gradient the layer holds for a batch of `batch`
+    /// (a convolution's column matrix), for the model's memory estimate.
+    func workspaceSize(forBatch batch: Int) -> Int
 }
 
 extension Layer {
@@ -39,6 +42,9 @@ extension Layer {
 
     /// Layers without buffers.
     public var buffers: [NamedParameter] { [] }
+
+    /// Layers without working memory of their own.
+    public func workspaceSize(forBatch batch: Int) -> Int { 0 }
 
     /// Forward in inference mode.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {

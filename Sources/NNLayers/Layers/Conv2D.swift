@@ -83,6 +83,13 @@ public final class Conv2D: RegistrableLayer {
             seed: c.seed)
     }
 
+    /// The column matrix and its gradient, `C/groups·KH·KW × N·OH·OW` each, and the product before reordering.
+    public func workspaceSize(forBatch batch: Int) -> Int {
+        let positions = geometry.outputHeight * geometry.outputWidth
+        let columns = geometry.columnRows.multipliedReportingOverflow(by: positions).partialValue
+        return (2 * columns + filters * positions).multipliedReportingOverflow(by: batch).partialValue
+    }
+
     public var parameters: [NamedParameter] {
         [NamedParameter("weight", weight)] + (bias.map { [NamedParameter("bias", $0)] } ?? [])
     }

@@ -11,6 +11,9 @@ public struct LayerConfiguration: Sendable {
     public var inputShapes: [[Int]]
     /// The seed for this layer's initialisation; distinct per layer in a model.
     public var seed: UInt64
+    /// How many parameter values the model's memory budget leaves for this layer (checked by
+    /// `checkParameterSize` before anything is allocated).
+    public var parameterBudget: Int = LayerConfiguration.maximumParameterSize
 
     /// Creates a configuration.
     public init(options: [String: ConfigValue] = [:], inputShape: [Int], seed: UInt64 = 0) {
@@ -33,11 +36,15 @@ public struct LayerConfiguration: Sendable {
     /// - Throws: `ConfigurationError.invalidValue` naming `key`.
     public func checkParameterSize(_ factors: [Int], key: String, layer: String) throws(ConfigurationError) {
         var count = 1
+        let limit = Swift.min(Self.maximumParameterSize, parameterBudget)
         for factor in factors {
             let (product, overflow) = count.multipliedReportingOverflow(by: factor)
-            guard !overflow, product <= Self.maximumParameterSize else {
+            guard !overflow, product <= limit else {
+                let reason = limit == Self.maximumParameterSize
+                    ? "\(layer)'s weights would need more than \(Self.maximumParameterSize) values"
+                    : "\(layer)'s weights would need more than the \(limit) values the memory budget leaves (raise it with --max-memory)"
                 throw .invalidValue(key: key, value: "\(options[key]?.description ?? "?")",
-                                    requirement: "\(layer)'s weights would need more than \(Self.maximumParameterSize) values (\(factors.map(String.init).joined(separator: " × ")))")
+                                    requirement: reason + " (\(factors.map(String.init).joined(separator: " × ")))")
             }
             count = product
         }

@@ -23,6 +23,12 @@ public final class Model {
     public let warnings: [SpecDiagnostic]
     /// Where the spec's parts are in its file, when it was read from one.
     public let locations: SpecLocations?
+    /// The estimated memory of each node in bytes: parameters with gradients and optimiser state, activations
+    /// for the training batch (or an evaluation batch of 1000), working memory.
+    public let layerMemory: [Int]
+
+    /// The estimated memory of the whole model in bytes (not counting the data set).
+    public var estimatedMemory: Int { layerMemory.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 } }
     /// The loss.
     public let loss: any Loss
     /// The optimiser, holding its per-parameter state.
@@ -34,28 +40,30 @@ public final class Model {
     /// - Throws: `ModelSpecError` listing every problem with its `file:line:column`.
     ///   - adjusting: changes applied to the parsed spec before it is instantiated (command-line overrides).
     public convenience init(
-        yamlFile path: String, registry: LayerRegistry = .shared, adjusting: (inout ModelSpec) -> Void = { _ in }
+        yamlFile path: String, registry: LayerRegistry = .shared, memoryBudget: MemoryBudget = .automatic,
+        adjusting: (inout ModelSpec) -> Void = { _ in }
     ) throws(ModelSpecError) {
         let text = try ModelSpecParser.readFile(path).get()
-        try self.init(yaml: text, file: path, registry: registry, adjusting: adjusting)
+        try self.init(yaml: text, file: path, registry: registry, memoryBudget: memoryBudget, adjusting: adjusting)
     }
 
     /// Parses, validates and instantiates model YAML; `file` names it in diagnostics.
     public convenience init(
-        yaml: String, file: String = "<model>", registry: LayerRegistry = .shared, adjusting: (inout ModelSpec) -> Void = { _ in }
+        yaml: String, file: String = "<model>", registry: LayerRegistry = .shared, memoryBudget: MemoryBudget = .automatic,
+        adjusting: (inout ModelSpec) -> Void = { _ in }
     ) throws(ModelSpecError) {
         let (parsed, locations, diagnostics) = ModelSpecParser.parse(yaml: yaml, file: file)
         guard var spec = parsed else { throw ModelSpecError(diagnostics) }
         adjusting(&spec)
-        var builder = ModelBuilder(spec: spec, locations: locations, registry: registry)
+        var builder = ModelBuilder(spec: spec, locations: locations, registry: registry, budget: memoryBudget)
         let built = builder.build()
         guard diagnostics.isEmpty, let built else { throw ModelSpecError(diagnostics + builder.diagnostics) }
         self.init(spec: spec, built: built, locations: locations)
     }
 
     /// Validates and instantiates a spec built in code.
-    public convenience init(spec: ModelSpec, registry: LayerRegistry = .shared) throws(ModelSpecError) {
-        var builder = ModelBuilder(spec: spec, locations: nil, registry: registry)
+    public convenience init(spec: ModelSpec, registry: LayerRegistry = .shared, memoryBudget: MemoryBudget = .automatic) throws(ModelSpecError) {
+        var builder = ModelBuilder(spec: spec, locations: nil, registry: registry, budget: memoryBudget)
         guard let built = builder.build() else { throw ModelSpecError(builder.diagnostics) }
         self.init(spec: spec, built: built, locations: nil)
     }
@@ -71,6 +79,7 @@ public final class Model {
         layerTypes = built.types
         layerPaths = built.paths
         warnings = built.warnings
+        layerMemory = built.memory
     }
 
     /// What in the model file does not fit a data set: its sample shape against `input` (reported there) and its
@@ -150,6 +159,7 @@ public final class Model {
         var text = "model '\(spec.name)'\n"
         text += rows.map(line).joined(separator: "\n")
         text += "\ntotal parameters: \(parameterCount)"
+        text += "\nestimated memory: \(MemoryBudget.format(estimatedMemory)) (batch \(spec.train.batchSize), parameters with gradients and optimizer state, activations)"
         text += "\nloss: \(spec.loss); optimizer: \(optimizer.typeName) "
         text += optimizer.hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(Float($0.value))" }.joined(separator: " ")
         return text

@@ -7,16 +7,25 @@ struct ModelBuilder {
     let spec: ModelSpec
     let locations: SpecLocations?
     let registry: LayerRegistry
+    let budget: MemoryBudget
     var diagnostics: [SpecDiagnostic] = []
+    /// The memory planned so far, and each node's share of it.
+    var plannedBytes = 0
+    var nodeBytes: [Int] = []
+    var nodeNames: [String] = []
+    var budgetReported = false
+    /// The batch `Trainer.evaluate` uses, which layers keep buffers for.
+    static let evaluationBatch = 1000
     /// How deeply blocks may use other blocks.
     static let maximumBlockDepth = 16
     /// The most layers a model may expand to (blocks multiply them).
     static let maximumNodes = 10_000
 
-    init(spec: ModelSpec, locations: SpecLocations?, registry: LayerRegistry) {
+    init(spec: ModelSpec, locations: SpecLocations?, registry: LayerRegistry, budget: MemoryBudget = .automatic) {
         self.spec = spec
         self.locations = locations
         self.registry = registry
+        self.budget = budget
     }
 
     mutating func report(_ path: String, _ message: String, hint: String? = nil, atKey: Bool = false, severity: SpecDiagnostic.Severity = .error) {
@@ -37,6 +46,8 @@ struct ModelBuilder {
         /// Where each node is defined (`layers[3]`, `blocks.residual.layers[1]`).
         var paths: [String]
         var warnings: [SpecDiagnostic]
+        /// The estimated memory of each node (parameters with gradients and optimiser state, activations).
+        var memory: [Int]
     }
 
     /// One node of the expanded graph, built or not.
@@ -83,7 +94,7 @@ struct ModelBuilder {
         }
         return Built(
             network: network, shapes: nodes.map { $0.shape ?? [] }, loss: loss, optimizer: optimizer, origins: nodes.map(\.origin),
-            types: nodes.map(\.type), paths: nodes.map(\.path), warnings: diagnostics.filter { $0.severity == .warning })
+            types: nodes.map(\.type), paths: nodes.map(\.path), warnings: diagnostics.filter { $0.severity == .warning }, memory: nodeBytes)
     }
 
     func shape(of source: Network.Source, _ nodes: [Node]) -> [Int]? {
@@ -263,17 +274,21 @@ struct ModelBuilder {
             return nil
         }
         let resolved = sources.compactMap { $0 }
-        guard resolved.count == sources.count else { return nil }
+        // Past the memory budget nothing more is allocated; the rest of the file is still checked up to here.
+        guard resolved.count == sources.count, !budgetReported else { return nil }
         let inputShapes = resolved.map { shape(of: $0, nodes) }
         guard inputShapes.allSatisfy({ $0 != nil }) else { return nil }
         let shapes = inputShapes.map { $0! }
         let seed = scope.prefix.isEmpty ? Self.seed(spec.train.seed, layer: index) : Self.seed(spec.train.seed ^ Self.nameHash(fullName), layer: index)
-        let configuration = LayerConfiguration(options: layerSpec.options, inputShapes: shapes, seed: seed)
+        var configuration = LayerConfiguration(options: layerSpec.options, inputShapes: shapes, seed: seed)
+        configuration.parameterBudget = budget.bytes == Int.max ? LayerConfiguration.maximumParameterSize
+            : Swift.max(0, budget.bytes - plannedBytes) / Self.bytesPerParameter
         let shapeText = shapes.count == 1 ? "input shape \(shapes[0])" : "input shapes " + zip(resolved, shapes).map { "'\(name(of: $0, nodes))' \($1)" }.joined(separator: ", ")
         do {
             let layer = try type.make(configuration)
             let output = try (layer as? any MergeLayer)?.outputShape(forInputs: shapes) ?? layer.outputShape(forInput: shapes[0])
             nodes.append(Node(name: fullName, type: layerSpec.type, path: path, inputs: resolved, layer: layer, shape: output, origin: type.origin))
+            plan(layer, output: output, name: fullName, path: path, label: label)
             return .node(nodes.count - 1)
         } catch let error as ConfigurationError {
             if case .inputShapes(_, let requirement, _) = error {
@@ -288,6 +303,40 @@ struct ModelBuilder {
             report(path, "\(label) with \(shapeText): \(error)")
         }
         return nil
+    }
+
+    /// Bytes per parameter value: the value, its gradient and two optimiser slots (Adam's), in Float32.
+    static let bytesPerParameter = 16
+
+    /// Adds a node's memory to the plan: its parameters with their gradients and optimiser state, its output,
+    /// output gradient and cached input for a training batch (or its output for an evaluation batch, if larger),
+    /// and its working memory. Reports the first node that takes the plan over the budget.
+    mutating func plan(_ layer: any Layer, output: [Int], name: String, path: String, label: String) {
+        func product(_ values: [Int]) -> Int {
+            values.reduce(1) { let (p, o) = $0.multipliedReportingOverflow(by: $1); return o ? Int.max : p }
+        }
+        func sum(_ values: [Int]) -> Int {
+            values.reduce(0) { let (s, o) = $0.addingReportingOverflow($1); return o ? Int.max : s }
+        }
+        let parameters = sum((layer.parameters + layer.buffers).map(\.parameter.value.count))
+        let batch = Swift.max(spec.train.batchSize, Self.evaluationBatch)
+        let activations = product([Swift.max(spec.train.batchSize.multipliedReportingOverflow(by: 3).partialValue, Self.evaluationBatch), product(output)])
+        let bytes = sum([product([parameters, Self.bytesPerParameter]), product([sum([activations, layer.workspaceSize(forBatch: batch)]), 4])])
+        nodeBytes.append(bytes)
+        nodeNames.append(name)
+        plannedBytes = sum([plannedBytes, bytes])
+        guard plannedBytes > budget.bytes, !budgetReported else { return }
+        budgetReported = true
+        report(path, "\(label): the model would need about \(MemoryBudget.format(plannedBytes)) by this layer, over the memory budget of \(budget) "
+               + "(batch \(spec.train.batchSize); largest so far: \(largestNodes()))",
+               hint: "use a smaller batch_size or smaller layers, or set the budget with --max-memory")
+    }
+
+    /// The three nodes with the most planned memory, for the over-budget message.
+    func largestNodes() -> String {
+        nodeBytes.enumerated().sorted { $0.element > $1.element }.prefix(3).map { index, bytes in
+            "\(index < nodeNames.count ? nodeNames[index] : "layer \(index + 1)") \(MemoryBudget.format(bytes))"
+        }.joined(separator: ", ")
     }
 
     /// How a node is named in messages: its name, or `input`.

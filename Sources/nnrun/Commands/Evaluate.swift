@@ -6,6 +6,7 @@ struct Evaluate: ParsableCommand {
 
     @Argument(help: "The model file (YAML).") var model: String
     @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var memoryOptions: MemoryOptions
     @Option(help: "The trained weights (safetensors, from `nnrun train --out`).") var weights: String
     @Option(help: "Data set (default: the model's `data:`).") var data: String?
     @Flag(help: "Print one JSON object with `loss` and `accuracy`.") var json = false
@@ -13,7 +14,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try pluginOptions.load()
         let checkpoint = try readWeights(weights)
-        let model = try loadModel(self.model)
+        let model = try loadModel(self.model, memory: memoryOptions)
         try loadWeights(checkpoint, path: weights, into: model)
         let split = try loadData(data, model: model)
         _ = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }

@@ -12,6 +12,7 @@ struct Inspect: ParsableCommand {
 
     @Argument(help: "The model file (YAML).") var model: String
     @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var memoryOptions: MemoryOptions
     @Flag(help: "Print JSON (layers with their inputs, and the graph's edges).") var json = false
     @Option(help: ArgumentHelp("Write the graph as Graphviz text to this file.", valueName: "file")) var dot: String?
     @Option(help: ArgumentHelp("Draw the graph as SVG into this file.", valueName: "file")) var svg: String?
@@ -40,7 +41,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try pluginOptions.load()
-        let model = try loadModel(self.model)
+        let model = try loadModel(self.model, memory: memoryOptions)
         if let dot { try write(model.graphvizText, to: dot) }
         if let svg { try write(try drawing(of: model), to: svg) }
         guard dot == nil && svg == nil || json else { return }

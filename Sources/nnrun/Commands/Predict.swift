@@ -8,6 +8,7 @@ struct Predict: ParsableCommand {
 
     @Argument(help: "The model file (YAML).") var model: String
     @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var memoryOptions: MemoryOptions
     @Option(help: "The trained weights (safetensors).") var weights: String
     @Option(help: "Samples: a .csv file (features per row, optionally a leading label column) or an IDX image file (.gz allowed).")
     var input: String
@@ -27,7 +28,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try pluginOptions.load()
         let checkpoint = try readWeights(weights)
-        let model = try loadModel(self.model)
+        let model = try loadModel(self.model, memory: memoryOptions)
         try loadWeights(checkpoint, path: weights, into: model)
         let samples = try failing("reading \(input)") { try readSamples(size: model.spec.input.reduce(1, *)) }
         let batch = try failing("shaping the input") { try samples.reshaped([-1] + model.spec.input) }

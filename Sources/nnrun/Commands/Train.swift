@@ -14,6 +14,7 @@ struct Train: ParsableCommand {
 
     @Argument(help: "The model file (YAML).") var model: String
     @OptionGroup var pluginOptions: PluginOptions
+    @OptionGroup var memoryOptions: MemoryOptions
     @Option(help: "Data set: spiral, fashion-mnist, mnist-idx:DIR, csv:FILE, a directory or a .csv file (default: the model's `data:`).")
     var data: String?
     @Option(parsing: .unconditional, help: "Number of epochs (overrides train.epochs).") var epochs: Int?
@@ -60,7 +61,7 @@ struct Train: ParsableCommand {
         }
         try pluginOptions.load()
         if let threads { ThreadPool.shared.threadCount = threads }
-        let model = try loadModel(self.model) { spec in
+        let model = try loadModel(self.model, memory: memoryOptions) { spec in
             if let epochs { spec.train.epochs = epochs }
             if let batchSize { spec.train.batchSize = batchSize }
             if let seed { spec.train.seed = seed }

@@ -8,9 +8,9 @@ func printError(_ message: String) {
 }
 
 /// Loads a model file; invalid files print every diagnostic to stderr and exit with code 64.
-func loadModel(_ path: String, adjusting: (inout ModelSpec) -> Void = { _ in }) throws -> Model {
+func loadModel(_ path: String, memory: MemoryOptions, adjusting: (inout ModelSpec) -> Void = { _ in }) throws -> Model {
     do {
-        let model = try Model(yamlFile: path, adjusting: adjusting)
+        let model = try Model(yamlFile: path, memoryBudget: memory.budget, adjusting: adjusting)
         for warning in model.warnings { printError(warning.description) }
         return model
     } catch {
