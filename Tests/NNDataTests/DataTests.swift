@@ -59,6 +59,24 @@ import Testing
         #expect(batch.labels == [2, 1])
     }
 
+    /// A gzip whose trailer promises more than the cap is refused before anything is reserved for it.
+    @Test func aGzipOverTheInflationCapIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data(idx([3], [2, 0, 1])).write(to: URL(fileURLWithPath: directory + "/labels"))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = [directory + "/labels"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/labels.gz")))
+        #expect(try IDXFile(path: directory + "/labels.gz").bytes == [2, 0, 1])
+        bytes.replaceSubrange((bytes.count - 4)..., with: [0xFF, 0xFF, 0xFF, 0xFF])
+        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/labels.gz"))
+        #expect { try IDXFile(path: directory + "/labels.gz") } throws: { "\($0)".contains("over the") }
+    }
+
     @Test func missingDataSetSaysHowToGetIt() {
         do {
             _ = try DatasetCatalog.load("/nonexistent/fashion")

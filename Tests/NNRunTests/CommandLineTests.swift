@@ -215,6 +215,23 @@ import Testing
         }
     }
 
+    /// Predict reads an IDX input in batches and answers for every sample, in order.
+    @Test func predictAnswersForEverySampleOfALargeInput() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let weights = directory.appendingPathComponent("w.safetensors").path
+        #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "1", "--out", weights, "--quiet"]).status == 0)
+        let count = 2500
+        var bytes: [UInt8] = [0, 0, 8, 2, 0, 0, UInt8(count >> 8), UInt8(count & 0xFF), 0, 0, 0, 2]
+        bytes += (0..<(2 * count)).map { UInt8($0 % 251) }
+        let input = directory.appendingPathComponent("x.idx").path
+        try Data(bytes).write(to: URL(fileURLWithPath: input))
+        let result = try CommandRunner.run(["predict", "Models/spiral-mlp.yaml", "--weights", weights, "--input", input])
+        let lines = result.stdout.split(separator: "\n")
+        #expect(result.status == 0 && lines.count == count, "\(result.stderr)")
+        #expect(lines.last?.hasPrefix("\(count - 1): class ") == true)
+    }
+
     /// Outputs are checked before training: a device, a directory, a missing directory or an empty name is refused.
     @Test func outputPathsThatCannotBeWrittenAreRefusedBeforeTraining() throws {
         for path in ["/dev/null", "/tmp", "/nonexistent-directory/w.safetensors", ""] {

@@ -27,8 +27,12 @@ enum FileBytes {
         if compressed.count >= 18 {
             let n = compressed.count
             let size = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
-            output.reserveCapacity(min(size, maximumSize, compressed.count * 1032))  // deflate expands at most ~1032:1
+            guard size <= maximumSize else {
+                throw .malformed(path: path, location: "gzip trailer", message: "inflates to \(size) bytes, over the \(maximumSize)-byte limit")
+            }
+            output.reserveCapacity(min(size, compressed.count * 1032))  // deflate expands at most ~1032:1
         }
+        var overLimit = false
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var status: Int32 = Z_OK
         compressed.withUnsafeBufferPointer { source in
@@ -41,12 +45,17 @@ enum FileBytes {
                     status = inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = chunk.count - Int(stream.avail_out)
+                // Checked before growing: appending past the cap could double a 2 GiB buffer.
+                if output.count + produced > maximumSize {
+                    overLimit = true
+                    return
+                }
                 output.append(contentsOf: chunk[..<produced])
-            } while status == Z_OK && output.count <= maximumSize
+            } while status == Z_OK
         }
         guard status == Z_STREAM_END else {
             let offset = Int(stream.total_in)
-            let reason = output.count > maximumSize ? "inflates to more than \(maximumSize) bytes" : "corrupt or truncated gzip data"
+            let reason = overLimit ? "inflates to more than \(maximumSize) bytes" : "corrupt or truncated gzip data"
             throw .malformed(path: path, location: "compressed byte \(offset)", message: reason)
         }
         return output

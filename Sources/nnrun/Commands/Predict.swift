@@ -30,15 +30,22 @@ struct Predict: ParsableCommand {
         let checkpoint = try readWeights(weights)
         let model = try loadModel(self.model, memory: memoryOptions)
         try loadWeights(checkpoint, path: weights, into: model)
-        let samples = try failing("reading \(input)") { try readSamples(size: model.spec.input.reduce(1, *)) }
-        let batch = try failing("shaping the input") { try samples.reshaped([-1] + model.spec.input) }
-        let probabilities = try failing("predicting") { try model.predict(batch).softmaxRows() }
-        let classes = probabilities.shape[1]
+        let size = model.spec.input.reduce(1, *)
+        let (samples, count) = try failing("reading \(input)") { try readSamples(size: size) }
+        // In batches, so that a large input never becomes one tensor of every sample's scores at once.
         var results: [Result] = []
-        for row in 0..<probabilities.shape[0] {
-            let scores = Array(probabilities.scalars[(row * classes)..<((row + 1) * classes)])
-            let ranked = scores.indices.sorted { scores[$0] > scores[$1] }.prefix(top)
-            results.append(Result(index: row, top: ranked.map { .init(class: $0, probability: Double(scores[$0])) }))
+        var start = 0
+        while start < count {
+            let rows = min(Self.batchSize, count - start)
+            let batch = try failing("shaping the input") { try samples.batch(start..<(start + rows), size: size).reshaped([-1] + model.spec.input) }
+            let probabilities = try failing("predicting") { try model.predict(batch).softmaxRows() }
+            let classes = probabilities.shape[1]
+            for row in 0..<rows {
+                let scores = Array(probabilities.scalars[(row * classes)..<((row + 1) * classes)])
+                let ranked = scores.indices.sorted { scores[$0] > scores[$1] }.prefix(top)
+                results.append(Result(index: start + row, top: ranked.map { .init(class: $0, probability: Double(scores[$0])) }))
+            }
+            start += rows
         }
         if json {
             print(jsonText(results))
@@ -49,16 +56,32 @@ struct Predict: ParsableCommand {
         }
     }
 
-    private func readSamples(size: Int) throws -> Tensor {
+    /// Samples predicted per batch.
+    static let batchSize = 1000
+
+    /// The input's samples as stored: floats from CSV, bytes from IDX (scaled to [0, 1] batch by batch).
+    enum Samples {
+        case floats([Float])
+        case bytes([UInt8])
+
+        func batch(_ rows: Range<Int>, size: Int) throws -> Tensor {
+            switch self {
+            case .floats(let values): try Tensor(shape: [rows.count, size], scalars: Array(values[(rows.lowerBound * size)..<(rows.upperBound * size)]))
+            case .bytes(let values): try Tensor(shape: [rows.count, size], scalars: values[(rows.lowerBound * size)..<(rows.upperBound * size)].map { Float($0) / 255 })
+            }
+        }
+    }
+
+    private func readSamples(size: Int) throws -> (samples: Samples, count: Int) {
         if input.hasSuffix(".csv") {
             let values = try CSVDataset.featureRows(try CSVDataset.text(of: input), path: input, featureCount: size)
-            return try Tensor(shape: [values.count / size, size], scalars: values)
+            return (.floats(values), values.count / size)
         }
         let file = try IDXFile(path: input)
         let perSample = file.dimensions.dropFirst().reduce(1, *)
         guard perSample == size, (file.dimensions.first ?? 0) > 0 else {
             throw ValidationError("\(input): samples of shape \(Array(file.dimensions.dropFirst())) do not fit the model's input of \(size) values")
         }
-        return try Tensor(shape: [file.dimensions[0], size], scalars: file.bytes.map { Float($0) / 255 })
+        return (.bytes(file.bytes), file.dimensions[0])
     }
 }
