@@ -109,3 +109,30 @@ import Testing
         #expect(trainer.learningRate(epoch: 0, step: 0, stepsPerEpoch: 1 << 40) > 0)
     }
 }
+
+/// Optimizer state and saved specs that do not fit the model are reported, not used or zeroed in silence.
+@Suite struct ResumeStateCheckTests {
+    static let yaml = "input: [2]\nlayers: [{type: Linear, name: fc, units: 3}]\noptimizer: {type: Adam}\n"
+
+    @Test func orphanAndMisshapenOptimizerSlotsAreRefused() throws {
+        let model = try Model(yaml: Self.yaml)
+        _ = try Trainer(model: model, data: Spiral.split(), settings: TrainingSpec(epochs: 1, batchSize: 50)).run()
+        var checkpoint = model.checkpoint(progress: TrainingProgress(epoch: 1, step: model.optimizer.stepCount))
+        #expect(throws: Never.self) { try Model(yaml: Self.yaml).resume(from: checkpoint) }
+        checkpoint.tensors["optimizer.gone.weight.m"] = StoredTensor(shape: [2, 3], values: Array(repeating: 0, count: 6))
+        #expect { try Model(yaml: Self.yaml).resume(from: checkpoint) } throws: { "\($0)".contains("optimizer.gone.weight.m") }
+        checkpoint.tensors["optimizer.gone.weight.m"] = nil
+        checkpoint.tensors["optimizer.fc.weight.v"] = StoredTensor(shape: [3, 2], values: Array(repeating: 0, count: 6))
+        #expect { try Model(yaml: Self.yaml).resume(from: checkpoint) } throws: { "\($0)".contains("optimizer.fc.weight.v: the model has shape [2, 3]") }
+    }
+
+    @Test func aCheckpointFromAnotherSpecIsNoticed() throws {
+        let model = try Model(yaml: Self.yaml)
+        let checkpoint = model.checkpoint()
+        #expect(try Model(yaml: Self.yaml).specDifference(from: checkpoint) == nil)
+        let other = try Model(yaml: Self.yaml.replacingOccurrences(of: "units: 3}", with: "units: 3}, Tanh"))
+        #expect(other.specDifference(from: checkpoint) == "it has 1 layer, this model 2")
+        let activation = try Model(yaml: Self.yaml.replacingOccurrences(of: "units: 3}", with: "units: 3, init: xavier}"))
+        #expect(activation.specDifference(from: checkpoint)?.contains("other options") == true)
+    }
+}

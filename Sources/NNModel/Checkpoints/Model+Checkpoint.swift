@@ -161,11 +161,46 @@ extension Model {
             throw CheckpointLoadError.metadata(path: path, key: MetadataKey.optimizer, message: "is \(type) but the model uses \(optimizer.typeName)")
         }
         var state: [String: Tensor] = [:]
+        let shapes = Dictionary(parameters.map { ($0.name, $0.parameter.value.shape) }, uniquingKeysWith: { a, _ in a })
+        var orphans: [String] = [], mismatched: [CheckpointLoadError.ShapeMismatch] = []
         for (name, stored) in checkpoint.tensors where name.hasPrefix("optimizer.") {
-            state[String(name.dropFirst("optimizer.".count))] = try Tensor(shape: stored.shape, scalars: stored.values)
+            let key = String(name.dropFirst("optimizer.".count))
+            // `optimizer.<parameter>.<slot>`: the slot must belong to a parameter of this model and have its shape.
+            guard let cut = key.lastIndex(of: "."), let shape = shapes[String(key[..<cut])] else {
+                orphans.append(name)
+                continue
+            }
+            guard stored.shape == shape else {
+                mismatched.append(.init(name: name, expected: shape, found: stored.shape))
+                continue
+            }
+            state[key] = try Tensor(shape: stored.shape, scalars: stored.values)
+        }
+        if !orphans.isEmpty || !mismatched.isEmpty {
+            throw CheckpointLoadError.mismatch(path: path, missing: [], unexpected: orphans.sorted(), shapes: mismatched)
         }
         try optimizer.restore(state: state, stepCount: progress.step)
         return progress
+    }
+}
+
+extension Model {
+    /// How the network this checkpoint was saved from differs from this model's (input, layers, blocks, loss),
+    /// or `nil` when they agree or the checkpoint records no readable spec. Names and shapes can agree while a
+    /// layer's type or options differ (`Tanh` for `ReLU`), which loading alone would not notice.
+    public func specDifference(from checkpoint: Checkpoint) -> String? {
+        guard let text = checkpoint.metadata[MetadataKey.modelSpec], let saved = try? ModelSpec(yaml: text) else { return nil }
+        if saved.input != spec.input { return "its input is \(saved.input), this model's \(spec.input)" }
+        if saved.loss != spec.loss { return "its loss is \(saved.loss), this model's \(spec.loss)" }
+        if saved.blocks != spec.blocks { return "its blocks differ" }
+        for (index, (a, b)) in zip(saved.layers, spec.layers).enumerated() where a != b {
+            return "layer \(index + 1) is \(a.type)\(a.name.map { " '\($0)'" } ?? "") there and \(b.type)\(b.name.map { " '\($0)'" } ?? "") here"
+                + (a.type == b.type && a.name == b.name ? " with other options or inputs" : "")
+        }
+        if saved.layers.count != spec.layers.count {
+            return "it has \(saved.layers.count) layer\(saved.layers.count == 1 ? "" : "s"), this model \(spec.layers.count)"
+        }
+        return nil
     }
 }
 

@@ -80,7 +80,9 @@ struct Train: ParsableCommand {
         let split = try loadData(data, model: model)
         let trainer = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
         if let resume {
-            let progress = try failing("resuming") { try model.resume(from: try Checkpoint(contentsOf: resume), path: resume) }
+            let checkpoint = try failing("resuming") { try Checkpoint(contentsOf: resume) }
+            let progress = try failing("resuming") { try model.resume(from: checkpoint, path: resume) }
+            warnIfSpecDiffers(checkpoint, path: resume, model: model)
             trainer.completedEpochs = progress.epoch
             if !quiet { print("resumed from \(resume) at epoch \(progress.epoch), step \(progress.step)") }
         }
@@ -91,11 +93,16 @@ struct Train: ParsableCommand {
 
         // Ctrl-C, SIGTERM and SIGHUP all stop after the current batch and save --out; a second one quits at once.
         let received = Atomic<Int32>(0)
+        let outputs = [out, out.map(Self.bestPath), metrics].compactMap { $0 }
         let sources = [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [trainer] in
-                if trainer.stopRequested.exchange(true, ordering: .relaxed) { Foundation.exit(128 + number) }
+                if trainer.stopRequested.exchange(true, ordering: .relaxed) {
+                    // Quitting at once may cut a save short: its temporary file goes, the previous file stays.
+                    for path in outputs { AtomicFile.removeLeftovers(of: path) }
+                    Foundation.exit(128 + number)
+                }
                 received.store(number, ordering: .relaxed)
                 let name = number == SIGINT ? "interrupted" : number == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)"
                 printError("\n\(name): stopping after the current batch and saving (send it again to quit now)")
@@ -129,16 +136,24 @@ struct Train: ParsableCommand {
                 }
             }
         }
+        if case .failure(let error) = outcome, !(error is TrainingError) {
+            // Shown before the final save, which may fail for the same reason (a full disk).
+            printError("error: \(error)")
+        }
         if case .failure(TrainingError.nonFiniteLoss) = outcome, let out {
             printError("error: the weights diverged, so \(out) was not overwritten" + (FileManager.default.fileExists(atPath: out) ? "; it keeps the last saved epoch" : ""))
         } else if let out {
             try failing("saving \(out)") {
                 try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
             }
-            if !quiet { print("saved \(out) (epoch \(trainer.completedEpochs))") }
+            if !quiet {
+                let partial = trainer.stopRequested.load(ordering: .relaxed) && lastReport?.epoch != trainer.completedEpochs
+                print("saved \(out) (\(trainer.completedEpochs) complete epoch\(trainer.completedEpochs == 1 ? "" : "s")"
+                      + (partial ? "; the weights include the stopped epoch's batches, and --resume starts that epoch again)" : ")"))
+            }
         }
         if case .failure(let error) = outcome {
-            printError("error: \(error)")
+            if error is TrainingError { printError("error: \(error)") }
             throw ExitCode.failure
         }
         if trainer.stoppedEarly, let best = trainer.best {

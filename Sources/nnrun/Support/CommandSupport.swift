@@ -69,9 +69,17 @@ func readWeights(_ path: String) throws -> Checkpoint {
     }
 }
 
-/// Loads a checkpoint's parameters into the model strictly.
+/// Loads a checkpoint's parameters into the model strictly, warning when it was saved from another spec.
 func loadWeights(_ checkpoint: Checkpoint, path: String, into model: Model) throws {
     try failing("loading weights") { try model.load(checkpoint, path: path, mode: .strict) }
+    warnIfSpecDiffers(checkpoint, path: path, model: model)
+}
+
+/// A warning on stderr when a checkpoint was saved from a different model spec than the one in use.
+func warnIfSpecDiffers(_ checkpoint: Checkpoint, path: String, model: Model) {
+    if let difference = model.specDifference(from: checkpoint) {
+        printError("warning: \(path) was saved from a different model: \(difference); check that the model file is the one it was trained with")
+    }
 }
 
 /// Formats a number with a fixed count of decimals.
