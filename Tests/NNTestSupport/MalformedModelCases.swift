@@ -70,6 +70,8 @@ public struct MalformedModelCase: CustomStringConvertible, Sendable {
             input: [2]
             layers: [ReLU]
             """, location: "4:8", message: "explicit mapping keys"),
+        .init(name: "overlong key", yaml: "input: [2]\nlayers:\n  - {type: Linear, units: 3, " + String(repeating: "u", count: 129) + ": 1}\n",
+              location: "3:30", message: "keys are at most 128"),
         .init(name: "alias as a key", yaml: "a: &a x\nb: {*a : 1}\ninput: [2]\nlayers: [ReLU]\n", location: "2:5", message: "alias cannot be a mapping key"),
         .init(name: "alias bomb", yaml: """
             a: &a [x, x, x, x, x, x, x, x, x, x]

@@ -32,6 +32,7 @@ public struct SpecLocations: Sendable {
 enum ModelSpecParser {
     static let maximumFileSize = 1 << 20
     static let nodeBudget = 100_000
+    static let maximumKeyLength = 128
     static let topLevelKeys = ["name", "description", "input", "data", "blocks", "layers", "loss", "optimizer", "train"]
 
     static func parse(yaml original: String, file: String) -> (ModelSpec?, SpecLocations, [SpecDiagnostic]) {
@@ -150,6 +151,12 @@ private final class Reader {
                 continue
             }
             let key = scalar.string
+            // No key of a model file is this long; YAML writes longer keys in the explicit form this reader refuses.
+            guard key.unicodeScalars.count <= ModelSpecParser.maximumKeyLength else {
+                error(keyNode, "a key of \(key.unicodeScalars.count) characters in \(what); keys are at most \(ModelSpecParser.maximumKeyLength)",
+                      hint: "keys are names such as `units`")
+                continue
+            }
             if let first = seen[key] {
                 error(keyNode, "duplicate key '\(key)' in \(what)", hint: "the first is at line \(first.mark?.line ?? 0); remove one")
                 continue
