@@ -15,7 +15,7 @@ public func dataFileFuzzer(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
         if let set = try? CSVDataset.parse(text, path: "fuzz.csv") {
             if set.labels.contains(where: { $0 < 0 || $0 >= set.classCount }) { fatalError("CSV label out of range") }
             var batch = Tensor(scalar: 0), labels: [Int] = []
-            set.fillBatch(indices: set.labels.indices[...], into: &batch, labels: &labels)
+            set.fillBatch(indices: Array(set.labels.indices)[...], into: &batch, labels: &labels)
             if batch.scalars.contains(where: { !$0.isFinite }) { fatalError("CSV gave a non-finite feature") }
         }
         _ = try? CSVDataset.featureRows(text, path: "fuzz.csv", featureCount: 1 + Int(data[0] >> 1) % 8)
