@@ -104,6 +104,8 @@ import Testing
         let optional: Set = ["learning_rate", "validation_loss", "validation_accuracy"]
         #expect(required.isSubset(of: keys))
         #expect(keys.subtracting(required).isSubset(of: optional))
+        // The learning rate is written as the Float the optimiser uses (1.0 from the file), not its Double expansion.
+        #expect(lines[0].contains("\"learning_rate\":1,") || lines[0].contains("\"learning_rate\":1.0,"), "\(lines[0])")
 
         let eval = try CommandRunner.run(["eval", "Models/spiral-mlp.yaml", "--weights", weights, "--json"])
         #expect(eval.status == 0, "\(eval.stderr)")

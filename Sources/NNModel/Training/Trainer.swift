@@ -131,7 +131,7 @@ public final class Trainer {
             epoch: epoch, trainLoss: samples > 0 ? lossSum / Double(samples) : .nan,
             trainAccuracy: samples > 0 ? Double(correct) / Double(samples) : 0, testLoss: test.loss, testAccuracy: test.accuracy,
             samplesPerSecond: Double(samples) / max(seconds, 1e-9), seconds: seconds,
-            validationLoss: held?.loss, validationAccuracy: held?.accuracy, learningRate: Double(model.optimizer.learningRate))
+            validationLoss: held?.loss, validationAccuracy: held?.accuracy, learningRate: Double("\(model.optimizer.learningRate)") ?? Double(model.optimizer.learningRate))
     }
 
     /// Trains until `settings.epochs` are complete, early stopping ends the run, or a stop is requested.
