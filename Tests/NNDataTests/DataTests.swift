@@ -144,6 +144,9 @@ import Testing
         #expect(throws: DataError.self) { try CSVDataset.featureRows("0,1,2\n3,4\n", path: "p.csv", featureCount: 2) }
         #expect(throws: DataError.self) { try CSVDataset.featureRows("1,nan\n", path: "p.csv", featureCount: 2) }
         #expect(throws: DataError.self) { try CSVDataset.featureRows("1,5\u{0}junk\n", path: "p.csv", featureCount: 2) }
+        // A first row with a number in it is data, not a header to skip.
+        #expect { try CSVDataset.featureRows("5\u{0}junk,1\n", path: "p.csv", featureCount: 2) } throws: { "\($0)".contains("column 1") }
+        #expect { try CSVDataset.parse("5\u{0}junk,1\n0,2\n", path: "d.csv") } throws: { "\($0)".contains("line 1, column 1") }
     }
 
     @Test(arguments: [

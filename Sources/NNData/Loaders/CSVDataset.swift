@@ -2,7 +2,7 @@ import Foundation
 
 /// Comma-separated samples: one per line, the class label first, then the features as numbers.
 ///
-/// A first line that does not start with a number is taken as a header. Blank lines are skipped.
+/// A first line without any number in it is taken as a header. Blank lines are skipped.
 /// The number of classes is one more than the largest label.
 public enum CSVDataset {
     /// Loads a file.
@@ -41,7 +41,8 @@ public enum CSVDataset {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
-            if labels.isEmpty, width == nil, Double(fields[0].trimmingCharacters(in: .whitespaces)) == nil { continue }
+            // A header is a first line without a single number in it.
+            if labels.isEmpty, width == nil, !fields.contains(where: { Self.number($0) != nil }) { continue }
             guard fields.count >= 2 else {
                 throw .malformed(path: path, location: "line \(number + 1)", message: "expected a label and at least one feature")
             }
@@ -90,7 +91,7 @@ public enum CSVDataset {
         for (lineIndex, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.allSatisfy(\.isWhitespace) { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            if labelled == nil, Self.number(fields[0]) == nil { continue }
+            if labelled == nil, values.isEmpty, !fields.contains(where: { Self.number($0) != nil }) { continue }
             let expected = labelled.map { $0 ? featureCount + 1 : featureCount }
             guard fields.count == expected ?? fields.count, fields.count == featureCount || fields.count == featureCount + 1 else {
                 let what = expected.map { "\($0) (as the first row)" } ?? "\(featureCount) (or a label and \(featureCount))"

@@ -327,7 +327,8 @@ struct ModelBuilder {
         plannedBytes = sum([plannedBytes, bytes])
         guard plannedBytes > budget.bytes, !budgetReported else { return }
         budgetReported = true
-        report(path, "\(label): the model would need about \(MemoryBudget.format(plannedBytes)) by this layer, over the memory budget of \(budget) "
+        let needed = plannedBytes == Int.max ? "more than 8 EiB" : "about " + MemoryBudget.format(plannedBytes)
+        report(path, "\(label): the model would need \(needed) by this layer, over the memory budget of \(budget) "
                + "(batch \(spec.train.batchSize); largest so far: \(largestNodes()))",
                hint: "use a smaller batch_size or smaller layers, or set the budget with --max-memory")
     }
@@ -396,7 +397,7 @@ struct ModelBuilder {
         }
         for option in type.options {
             guard let value = options[option.name] else {
-                if option.required {
+                if option.required, locations?.invalid.contains(path + "." + option.name) != true {
                     report(path, "\(label): missing required option '\(option.name)' (\(option.summary))",
                            hint: "add `\(option.name): <\(option.kind.rawValue)>`")
                 }

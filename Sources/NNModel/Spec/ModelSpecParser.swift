@@ -8,6 +8,8 @@ public struct SpecLocations: Sendable {
     public var file: String
     /// Key positions (`layers[1].units`) and value positions (`layers[1].units=`).
     var positions: [String: SourceLocation] = [:]
+    /// Options whose value was reported as unreadable (so they are not reported as missing too).
+    var invalid: Set<String> = []
 
     /// The position of the value at `path` (`input`, `layers[2].units`), else of its key, else of the closest
     /// enclosing entry.
@@ -193,7 +195,7 @@ private final class Reader {
         return scalar.string
     }
 
-    func integer(_ node: Node, _ what: String, minimum: Int) -> Int? {
+    func integer(_ node: Node, _ what: String, minimum: Int, maximum: Int = Int.max) -> Int? {
         guard case .value(let value) = configValue(node, depth: 0) else { return nil }
         guard case .int(let v) = value else {
             error(node, "\(what) must be an integer, found \(value.kindDescription) '\(value)'")
@@ -201,6 +203,10 @@ private final class Reader {
         }
         guard v >= minimum else {
             error(node, "\(what) must be at least \(minimum), found \(v)")
+            return nil
+        }
+        guard v <= maximum else {
+            error(node, "\(what) must be at most \(maximum), found \(v)")
             return nil
         }
         return v
@@ -395,7 +401,7 @@ private final class Reader {
                 case "name": layer.name = string(value, "the layer name")
                 case "inputs": layer.inputs = readInputs(value, path: path + ".inputs")
                 default:
-                    if case .value(let v) = configValue(value, depth: 0) { layer.options[key] = v }
+                    if case .value(let v) = configValue(value, depth: 0) { layer.options[key] = v } else { locations.invalid.insert(path + "." + key) }
                 }
             }
             if layer.type.isEmpty, !items.contains(where: { $0.key == "type" }) {
@@ -558,7 +564,7 @@ private final class Reader {
         for (key, keyNode, value) in items {
             switch key {
             case "epochs": if let v = integer(value, "train.epochs", minimum: 1) { spec.epochs = v }
-            case "batch_size": if let v = integer(value, "train.batch_size", minimum: 1) { spec.batchSize = v }
+            case "batch_size": if let v = integer(value, "train.batch_size", minimum: 1, maximum: 1 << 24) { spec.batchSize = v }
             case "seed": if let v = integer(value, "train.seed", minimum: 0) { spec.seed = UInt64(v) }
             case "shuffle": if let v = bool(value, "train.shuffle") { spec.shuffle = v }
             case "warmup_epochs": if let v = integer(value, "train.warmup_epochs", minimum: 0) { spec.warmupEpochs = v }
