@@ -53,7 +53,7 @@ func loadData(_ option: String?, model: Model) throws -> DataSplit {
     }
     let mismatches = model.dataDiagnostics(for: split)
     guard mismatches.isEmpty else {
-        printError(ModelSpecError(mismatches).description + (option == nil ? "" : "\n(the data set comes from --data \(reference))"))
+        printError(ModelSpecError(mismatches).description + "\n(the data set is '\(reference)'\(option == nil ? ", from the model's `data:`" : ", from --data"))")
         throw ExitCode.validationFailure
     }
     return split
