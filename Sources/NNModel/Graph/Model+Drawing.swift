@@ -36,9 +36,20 @@ extension Model {
         var rows: [[Int]] = Array(repeating: [], count: (depth.max() ?? 0) + 1)
         rows[0] = [-1]
         for index in 0..<count { rows[depth[index]].append(index) }
-        let boxWidth = 190.0, boxHeight = 46.0, gapX = 24.0, gapY = 26.0
+        let boxWidth = 190.0, boxHeight = 46.0, gapX = 24.0, gapY = 26.0, laneGap = 10.0
+        // Edges that skip rows run in lanes beside the boxes, one lane each, so they never cross a box.
+        var skipping: [(from: Int, to: Int)] = []
+        for index in 0..<count {
+            for source in network.inputs[index] {
+                let from: Int
+                if case .node(let node) = source { from = node } else { from = -1 }
+                if depth[index] - (from < 0 ? 0 : depth[from]) > 1 { skipping.append((from, index)) }
+            }
+        }
+        let lanes = Double(skipping.count)
         let widest = Double(rows.map(\.count).max() ?? 1)
-        let width = widest * (boxWidth + gapX) + gapX
+        let margin = lanes * laneGap + gapX
+        let width = widest * (boxWidth + gapX) + gapX + 2 * margin
         let height = Double(rows.count) * (boxHeight + gapY) + gapY
         var centre: [Int: (x: Double, y: Double)] = [:]
         for (row, members) in rows.enumerated() {
@@ -57,13 +68,25 @@ extension Model {
             "<title>\(escaped(spec.name))</title>",
             "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>",
         ]
+        var lane = 0
         for index in 0..<count {
             guard let to = centre[index] else { continue }
             for source in network.inputs[index] {
                 let from: Int
                 if case .node(let node) = source { from = node } else { from = -1 }
                 guard let start = centre[from] else { continue }
-                parts.append("<line x1=\"\(format(start.x))\" y1=\"\(format(start.y + boxHeight / 2))\" x2=\"\(format(to.x))\" y2=\"\(format(to.y - boxHeight / 2))\" stroke=\"#555\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>")
+                let (x1, y1, x2, y2) = (start.x, start.y + boxHeight / 2, to.x, to.y - boxHeight / 2)
+                if depth[index] - (from < 0 ? 0 : depth[from]) > 1 {
+                    // Out of the source's side, down its lane, and into the target from the same side.
+                    lane += 1
+                    let left = (x1 + x2) / 2 <= width / 2
+                    let laneX = left ? margin - Double(lane) * laneGap : width - margin + Double(lane) * laneGap
+                    let (sx, tx) = (left ? x1 - boxWidth / 2 : x1 + boxWidth / 2, left ? x2 - boxWidth / 2 : x2 + boxWidth / 2)
+                    let (sy, ty) = (start.y, to.y)
+                    parts.append("<path d=\"M\(format(sx)),\(format(sy)) H\(format(laneX)) V\(format(ty)) H\(format(tx))\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>")
+                } else {
+                    parts.append("<line x1=\"\(format(x1))\" y1=\"\(format(y1))\" x2=\"\(format(x2))\" y2=\"\(format(y2))\" stroke=\"#555\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>")
+                }
             }
         }
         for member in [-1] + Array(0..<count) {
