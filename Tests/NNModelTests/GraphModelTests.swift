@@ -151,6 +151,6 @@ import Testing
         let dot = model.graphvizText
         #expect(dot.hasPrefix("digraph") && dot.contains(#""a" -> "res";"#) && dot.contains(#""c2" -> "res";"#) && dot.contains(#""input" -> "stem";"#))
         let svg = model.svgDrawing
-        #expect(svg.hasPrefix("<svg") && svg.contains(">res<") && svg.components(separatedBy: "<line").count + svg.components(separatedBy: "<path d=\"M").count - 2 == 10)
+        #expect(svg.hasPrefix("<svg") && svg.contains(">res<") && svg.components(separatedBy: "stroke-width=\"1.2\"").count - 1 == 10)
     }
 }
