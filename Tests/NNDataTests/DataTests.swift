@@ -234,3 +234,16 @@ import Testing
         #expect(Spiral.make(seed: 1984).labels == set.labels)
     }
 }
+
+/// Paths in a model file's `data:` are relative to the model file.
+@Suite struct DataReferenceTests {
+    @Test func relativePathsAreJoinedToTheModelsDirectory() {
+        #expect(DatasetCatalog.resolve("data/train.csv", relativeTo: "models") == "models/data/train.csv")
+        #expect(DatasetCatalog.resolve("csv:train.csv", relativeTo: "/m") == "csv:/m/train.csv")
+        #expect(DatasetCatalog.resolve("mnist-idx:idx", relativeTo: "/m") == "mnist-idx:/m/idx")
+        #expect(DatasetCatalog.resolve("/abs/x.csv", relativeTo: "/m") == "/abs/x.csv")
+        #expect(DatasetCatalog.resolve("spiral", relativeTo: "/m") == "spiral")
+        #expect(DatasetCatalog.resolve("fashion-mnist", relativeTo: "/m") == "fashion-mnist")
+        #expect(DatasetCatalog.resolve("x.csv", relativeTo: nil) == "x.csv")
+    }
+}

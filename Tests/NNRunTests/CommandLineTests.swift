@@ -217,6 +217,17 @@ import Testing
         }
     }
 
+    /// A model file's relative `data:` path is found next to the model file, from any working directory.
+    @Test func relativeDataPathsAreTakenFromTheModelFile() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "0,0.1,0.2\n1,0.5,0.1\n0,0.2,0.3\n1,0.9,0.8\n0,0.1,0.1\n".write(to: directory.appendingPathComponent("points.csv"), atomically: true, encoding: .utf8)
+        let model = directory.appendingPathComponent("m.yaml").path
+        try "input: [2]\ndata: points.csv\nlayers: [{type: Linear, units: 2}]\ntrain: {epochs: 1, batch_size: 2}\n".write(toFile: model, atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run(["train", model, "--quiet"])
+        #expect(result.status == 0 && result.stdout.contains("final: test accuracy"), "\(result.stderr)")
+    }
+
     /// Predict reads an IDX input in batches and answers for every sample, in order.
     @Test func predictAnswersForEverySampleOfALargeInput() throws {
         let directory = try CommandRunner.temporaryDirectory()

@@ -12,6 +12,23 @@ public enum DatasetCatalog {
     /// Where Debian installs Fashion-MNIST.
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
+    /// Loads the data set named by `reference`, with a relative path taken from `directory` (the model file's, so
+    /// that `data: data/train.csv` means the same wherever `nnrun` runs); built-in names are not paths.
+    public static func load(_ reference: String, relativeTo directory: String?) throws(DataError) -> DataSplit {
+        try load(resolve(reference, relativeTo: directory))
+    }
+
+    /// `reference` with a relative path (also after `csv:` or `mnist-idx:`) joined to `directory`.
+    public static func resolve(_ reference: String, relativeTo directory: String?) -> String {
+        guard let directory, !directory.isEmpty, !names.contains(reference) else { return reference }
+        for prefix in ["csv:", "mnist-idx:", ""] where reference.hasPrefix(prefix) {
+            let path = String(reference.dropFirst(prefix.count))
+            guard !path.hasPrefix("/"), !path.isEmpty else { return reference }
+            return prefix + (directory as NSString).appendingPathComponent(path)
+        }
+        return reference
+    }
+
     /// Loads the data set named by `reference`.
     public static func load(_ reference: String) throws(DataError) -> DataSplit {
         switch reference {

@@ -41,7 +41,9 @@ func loadData(_ option: String?, model: Model) throws -> DataSplit {
     }
     let split: DataSplit
     do {
-        split = try DatasetCatalog.load(reference)
+        // A path in the model file is relative to the model file; one given with --data, to the working directory.
+        let directory = option == nil ? model.locations.map { ($0.file as NSString).deletingLastPathComponent } : nil
+        split = try DatasetCatalog.load(reference, relativeTo: directory.map { $0.isEmpty ? "." : $0 })
     } catch DataError.unknownDataset(let name, let known) {
         let error = DataError.unknownDataset(name: name, known: known)
         let location = option == nil ? model.locations?.location("data") : nil
