@@ -217,6 +217,19 @@ import Testing
         }
     }
 
+    /// The best epoch is kept only when a validation split chooses it; --log-every thins the epoch lines.
+    @Test func theBestCheckpointNeedsAValidationSplit() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("w.safetensors").path, best = directory.appendingPathComponent("w.best.safetensors").path
+        let plain = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "30", "--log-every", "10", "--out", out])
+        #expect(plain.status == 0 && plain.stderr.contains("no validation split"), "\(plain.stderr)")
+        #expect(plain.stdout.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.map { $0.prefix(9) } == ["epoch 10/", "epoch 20/", "epoch 30/"])
+        #expect(!FileManager.default.fileExists(atPath: best))
+        let held = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "3", "--validation-split", "0.2", "--out", out, "--quiet"])
+        #expect(held.status == 0 && FileManager.default.fileExists(atPath: best), "\(held.stderr)")
+    }
+
     /// A model file's relative `data:` path is found next to the model file, from any working directory.
     @Test func relativeDataPathsAreTakenFromTheModelFile() throws {
         let directory = try CommandRunner.temporaryDirectory()

@@ -34,6 +34,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Linear learning-rate warm-up over this many epochs (overrides train.warmup_epochs).") var warmupEpochs: Int?
     @Option(parsing: .unconditional, help: "Stop after this many epochs without improvement of the monitored metric (enables early stopping).") var patience: Int?
     @Flag(help: "Print only the final result.") var quiet = false
+    @Option(parsing: .unconditional, help: "Print every Nth epoch's line (and the last), for long runs.") var logEvery: Int?
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -47,6 +48,7 @@ struct Train: ParsableCommand {
         if let schedule, ScheduleSpec.Kind(rawValue: schedule) == nil { throw ValidationError("--schedule must be step, exponential or cosine") }
         if let warmupEpochs, warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be at least 0") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
+        if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1") }
         if saveEvery != nil, out == nil { throw ValidationError("--save-every needs --out FILE") }
     }
 
@@ -112,6 +114,9 @@ struct Train: ParsableCommand {
         }
         defer { for source in sources { source.cancel() } }
 
+        if out != nil, trainer.validation == nil, !quiet {
+            printError("note: no validation split, so no \(Self.bestPath(out ?? "")) is kept (set train.validation_split or --validation-split)")
+        }
         let interactive = !quiet && isatty(STDERR_FILENO) == 1
         var bar = ProgressBar(epochs: model.spec.train.epochs)
         var metricLines: [String] = []
@@ -120,7 +125,7 @@ struct Train: ParsableCommand {
             try trainer.run(progress: { if interactive { bar.update($0) } }) { report, isBest in
                 if interactive { bar.finish() }
                 lastReport = report
-                if !quiet {
+                if !quiet, report.epoch % (logEvery ?? 1) == 0 || report.epoch == model.spec.train.epochs {
                     print(line(report, epochs: model.spec.train.epochs))
                     fflush(nil)
                 }
@@ -128,7 +133,8 @@ struct Train: ParsableCommand {
                     metricLines.append(jsonText(report))
                     try AtomicFile.write(Array((metricLines.joined(separator: "\n") + "\n").utf8), to: metrics)
                 }
-                if isBest, let out {
+                // The best epoch is chosen on held-out data only: picking it by the test set would leak the test set.
+                if isBest, let out, trainer.validation != nil {
                     try model.save(to: Self.bestPath(out), progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount))
                 }
                 if let saveEvery, let out, trainer.completedEpochs % saveEvery == 0 {
