@@ -256,6 +256,12 @@ import Testing
         let lines = result.stdout.split(separator: "\n")
         #expect(result.status == 0 && lines.count == count, "\(result.stderr)")
         #expect(lines.last?.hasPrefix("\(count - 1): class ") == true)
+        // With `classes:` in the model file, predictions carry the names.
+        let named = directory.appendingPathComponent("named.yaml").path
+        try (try String(contentsOfFile: "Models/spiral-mlp.yaml", encoding: .utf8)).replacingOccurrences(of: "data: spiral\n", with: "data: spiral\nclasses: [red, green, blue]\n")
+            .write(toFile: named, atomically: true, encoding: .utf8)
+        let withNames = try CommandRunner.run(["predict", named, "--weights", weights, "--input", input, "--json"])
+        #expect(withNames.status == 0 && withNames.stdout.contains("\"name\":\"") , "\(withNames.stderr)")
     }
 
     /// Outputs are checked before training: a device, a directory, a missing directory or an empty name is refused.

@@ -62,6 +62,8 @@ public struct MalformedModelCase: CustomStringConvertible, Sendable {
               location: "3:5", message: "keys must be plain names"),
         .init(name: "base-60 integer", yaml: "input: [2]\nlayers:\n  - type: Linear\n    units: 190000000000000000:0\n",
               location: "4:12", message: "base-60"),
+        .init(name: "class names for another output size", yaml: valid + "\nclasses: [a, b]\n", location: "6:10", message: "outputs 3 scores"),
+        .init(name: "classes not a list", yaml: valid + "\nclasses: cat\n", location: "6:10", message: "list of class names"),
         .init(name: "batch larger than any", yaml: valid + "\ntrain: {batch_size: 9223372036854775807}\n", location: "6:21", message: "at most 16777216"),
         .init(name: "explicit key over an alias bomb", yaml: """
             a1: &a1 [x, x, x, x, x, x, x, x, x, x]

@@ -84,6 +84,12 @@ struct ModelBuilder {
         let output = expand(spec.layers, path: "layers", scope: &scope, nodes: &nodes)
         warnUnused(nodes)
         let outputShape: [Int]? = output.flatMap { shape(of: $0, nodes) }
+        if let classes = spec.classes, let outputShape {
+            let outputs = outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            if classes.count != outputs {
+                report("classes", "classes names \(classes.count) classes, but the model outputs \(outputs) scores", hint: "give one name per output")
+            }
+        }
         let loss = makeLoss(outputShape: outputShape)
         let optimizer = makeOptimizer()
         guard errors.isEmpty, let loss, let optimizer, !nodes.isEmpty else { return nil }

@@ -28,6 +28,7 @@ extension ModelSpec {
             top.append((Node("blocks"), Node(blockPairs)))
         }
         top.append((Node("layers"), Node(layers.map(layerNode))))
+        if let classes { top.append((Node("classes"), Node(classes.map(scalar), .implicit, .flow))) }
         top.append((Node("loss"), scalar(loss)))
         var optimizerPairs: [(Node, Node)] = [(Node("type"), scalar(optimizer.type))]
         for key in optimizer.options.keys.sorted() { optimizerPairs.append((scalar(key), node(optimizer.options[key]!))) }

@@ -15,6 +15,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var layers: [LayerSpec]
     /// Reusable groups of layers by name; a layer whose `type` names a block stands for a copy of it.
     public var blocks: [String: BlockSpec]
+    /// Names of the output classes, in output order (`predict` shows them), if given.
+    public var classes: [String]?
     /// The loss type (`SoftmaxWithLoss`, `MeanSquaredError`).
     public var loss: String
     /// The optimiser and its options.

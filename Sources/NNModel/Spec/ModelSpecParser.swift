@@ -35,7 +35,7 @@ enum ModelSpecParser {
     static let maximumFileSize = 1 << 20
     static let nodeBudget = 100_000
     static let maximumKeyLength = 128
-    static let topLevelKeys = ["name", "description", "input", "data", "blocks", "layers", "loss", "optimizer", "train"]
+    static let topLevelKeys = ["name", "description", "input", "data", "classes", "blocks", "layers", "loss", "optimizer", "train"]
 
     static func parse(yaml original: String, file: String) -> (ModelSpec?, SpecLocations, [SpecDiagnostic]) {
         let reader = Reader(file: file)
@@ -317,6 +317,7 @@ private final class Reader {
                 spec.layers = readLayers(value, path: "layers")
             case "blocks": spec.blocks = readBlocks(value)
             case "loss": if let v = string(value, "loss") { spec.loss = v }
+            case "classes": spec.classes = readClasses(value)
             case "optimizer": if let v = readOptimizer(value) { spec.optimizer = v }
             case "train": if let v = readTraining(value) { spec.train = v }
             default: unknownKey(key, keyNode, in: "the model file", known: ModelSpecParser.topLevelKeys)
@@ -412,6 +413,23 @@ private final class Reader {
             error(node, "\(what) must be a layer type name or a mapping with `type:`")
             return nil
         }
+    }
+
+    /// `classes: [T-shirt, Trouser, …]`: one non-empty name per output class.
+    func readClasses(_ node: Node) -> [String]? {
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            error(node, "classes must be a list of class names", hint: "e.g. `classes: [cat, dog]`")
+            return nil
+        }
+        var names: [String] = []
+        for item in items {
+            guard case .scalar = item, let name = string(item, "a class name") else {
+                if case .scalar = item {} else { error(item, "classes must be a list of names") }
+                return nil
+            }
+            names.append(name)
+        }
+        return names
     }
 
     /// `inputs: a` or `inputs: [a, b]`: names of earlier layers.

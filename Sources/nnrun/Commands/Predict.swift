@@ -20,7 +20,7 @@ struct Predict: ParsableCommand {
     }
 
     struct Result: Encodable {
-        struct Guess: Encodable { var `class`: Int, probability: Double }
+        struct Guess: Encodable { var `class`: Int, name: String?, probability: Double }
         var index: Int
         var top: [Guess]
     }
@@ -43,7 +43,7 @@ struct Predict: ParsableCommand {
             for row in 0..<rows {
                 let scores = Array(probabilities.scalars[(row * classes)..<((row + 1) * classes)])
                 let ranked = scores.indices.sorted { scores[$0] > scores[$1] }.prefix(top)
-                results.append(Result(index: start + row, top: ranked.map { .init(class: $0, probability: Double(scores[$0])) }))
+                results.append(Result(index: start + row, top: ranked.map { .init(class: $0, name: model.spec.classes?[$0], probability: Double(scores[$0])) }))
             }
             start += rows
         }
@@ -51,7 +51,7 @@ struct Predict: ParsableCommand {
             print(jsonText(results))
         } else {
             for result in results {
-                print("\(result.index): " + result.top.map { "class \($0.class) (\(fixed($0.probability, 4)))" }.joined(separator: ", "))
+                print("\(result.index): " + result.top.map { "class \($0.class)\($0.name.map { " \($0)" } ?? "") (\(fixed($0.probability, 4)))" }.joined(separator: ", "))
             }
         }
     }
