@@ -112,6 +112,15 @@ import Testing
         let evaluation = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
         let lastTest = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any]
         #expect(evaluation?["accuracy"] as? Double == lastTest?["test_accuracy"] as? Double)
+        // The confusion matrix: rows sum to the samples of each class, the diagonal to the correct ones.
+        let confused = try CommandRunner.run(["eval", "Models/spiral-mlp.yaml", "--weights", weights, "--json", "--confusion"])
+        let object = try JSONSerialization.jsonObject(with: Data(confused.stdout.utf8)) as? [String: Any]
+        let matrix = (object?["confusion"] as? [[Int]]) ?? []
+        #expect(matrix.count == 3 && matrix.allSatisfy { $0.reduce(0, +) == 100 }, "\(confused.stdout)")
+        let diagonal = matrix.indices.reduce(0) { $0 + matrix[$1][$1] }
+        #expect(abs(Double(diagonal) / 300 - ((object?["accuracy"] as? Double) ?? -1)) < 1e-9)
+        let table = try CommandRunner.run(["eval", "Models/spiral-mlp.yaml", "--weights", weights, "--confusion"])
+        #expect(table.stdout.contains("true \\ predicted"))
 
         let csv = directory.appendingPathComponent("points.csv").path
         try "x,y\n0.1,0.2\n-0.5,0.3\n".write(toFile: csv, atomically: true, encoding: .utf8)

@@ -177,6 +177,8 @@ public final class Trainer {
     public static func evaluate(_ model: Model, on dataset: Dataset, batchSize: Int = 1000) throws -> Evaluation {
         var batch = Tensor(scalar: 0), labels: [Int] = []
         var lossSum = 0.0, correct = 0
+        let classes = Swift.max(model.outputShape.reduce(1, *), dataset.classCount)
+        var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
         let order = Array(0..<dataset.count)
         var start = 0
         while start < dataset.count {
@@ -186,10 +188,14 @@ public final class Trainer {
             let scores = try model.network.forward(batch, training: false)
             let trainer = TargetBuilder(loss: model.loss)
             lossSum += Double(try model.loss.forward(scores, targets: trainer.targets(for: labels, scores: scores))) * Double(indices.count)
-            correct += try zip(scores.argmaxRows(), labels).filter { $0 == $1 }.count
+            for (predicted, label) in zip(try scores.argmaxRows(), labels) {
+                if predicted == label { correct += 1 }
+                if label < classes, predicted >= 0, predicted < classes { confusion[label][predicted] += 1 }
+            }
             start += batchSize
         }
-        return Evaluation(loss: lossSum / Double(max(dataset.count, 1)), accuracy: Double(correct) / Double(max(dataset.count, 1)), count: dataset.count)
+        return Evaluation(loss: lossSum / Double(max(dataset.count, 1)), accuracy: Double(correct) / Double(max(dataset.count, 1)), count: dataset.count,
+                          confusion: confusion)
     }
 
     private func targets(for labels: [Int], scores: Tensor) throws -> Targets {

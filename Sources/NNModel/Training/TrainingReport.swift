@@ -66,6 +66,8 @@ public struct Evaluation: Sendable, Equatable {
     public var accuracy: Double
     /// The number of samples.
     public var count: Int
+    /// `confusion[label][predicted]`: how many samples of each true class were given each class.
+    public var confusion: [[Int]] = []
 }
 
 /// A reason training cannot go on.
