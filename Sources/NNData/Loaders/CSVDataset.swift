@@ -41,8 +41,7 @@ public enum CSVDataset {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
-            // A header is a first line without a single number in it.
-            if labels.isEmpty, width == nil, !fields.contains(where: { Self.number($0) != nil }) { continue }
+            if labels.isEmpty, width == nil, Self.isHeader(fields) { continue }
             guard fields.count >= 2 else {
                 throw .malformed(path: path, location: "line \(number + 1)", message: "expected a label and at least one feature")
             }
@@ -75,6 +74,11 @@ public enum CSVDataset {
         return value
     }
 
+    /// Whether a first line is a header: it holds no number at all.
+    static func isHeader(_ fields: [Substring]) -> Bool {
+        !fields.contains { number($0) != nil }
+    }
+
     /// A field as it may be shown in a message: quoted, and cut to 40 characters.
     static func quoted(_ field: Substring) -> String {
         let text = field.trimmingCharacters(in: .whitespaces)
@@ -91,7 +95,7 @@ public enum CSVDataset {
         for (lineIndex, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.allSatisfy(\.isWhitespace) { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            if labelled == nil, values.isEmpty, !fields.contains(where: { Self.number($0) != nil }) { continue }
+            if labelled == nil, values.isEmpty, Self.isHeader(fields) { continue }
             let expected = labelled.map { $0 ? featureCount + 1 : featureCount }
             guard fields.count == expected ?? fields.count, fields.count == featureCount || fields.count == featureCount + 1 else {
                 let what = expected.map { "\($0) (as the first row)" } ?? "\(featureCount) (or a label and \(featureCount))"
