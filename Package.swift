@@ -52,12 +52,14 @@ let package = Package(
         .library(name: "NNModel", targets: ["NNModel"]),
         .library(name: "NNCheckpoint", targets: ["NNCheckpoint"]),
         .library(name: "NNData", targets: ["NNData"]),
+        .library(name: "NNONNX", targets: ["NNONNX"]),
         .executable(name: "nnrun", targets: ["nnrun"]),
         .executable(name: "nnbench", targets: ["nnbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(name: "NNVectorMath", swiftSettings: kernelFlags),
@@ -75,7 +77,12 @@ let package = Package(
         .target(
             name: "NNModel",
             dependencies: ["NNCore", "NNLayers", "NNData", "NNCheckpoint", .product(name: "Yams", package: "Yams")]),
-        .target(name: "NNKit", dependencies: ["NNCore", "NNLayers", "NNAutograd", "NNPlugins", "NNModel", "NNCheckpoint", "NNData"]),
+        // ONNX export and import. `Proto/onnx.pb.swift` is generated from `Proto/onnx.proto` (ONNX 1.23) and
+        // committed, so that builds need neither protoc nor the plugin: `Proto/regenerate.sh` makes it again.
+        .target(
+            name: "NNONNX", dependencies: ["NNCore", "NNLayers", "NNModel", "NNCheckpoint", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/onnx.proto", "Proto/regenerate.sh"]),
+        .target(name: "NNKit", dependencies: ["NNCore", "NNLayers", "NNAutograd", "NNPlugins", "NNModel", "NNCheckpoint", "NNData", "NNONNX"]),
         .executableTarget(name: "autograd-example", dependencies: ["NNKit"], path: "Sources/AutogradExample"),
         .executableTarget(
             name: "nnrun",

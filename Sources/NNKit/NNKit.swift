@@ -6,4 +6,5 @@
 @_exported import NNData
 @_exported import NNLayers
 @_exported import NNModel
+@_exported import NNONNX
 @_exported import NNPlugins

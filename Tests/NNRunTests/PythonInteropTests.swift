@@ -16,9 +16,14 @@ enum Python {
     static let hasSafetensors: Bool = (try? run("import safetensors, numpy").status) == 0
 
     static func run(_ script: String, arguments: [String] = []) throws -> CommandRunner.Output {
+        try execute(["/usr/bin/env", "python3", "-c", script] + arguments)
+    }
+
+    /// Runs `command` (an interpreter and its arguments) and collects its output.
+    static func execute(_ command: [String]) throws -> CommandRunner.Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
