@@ -99,6 +99,7 @@ let package = Package(
         .testTarget(name: "NNAutogradTests", dependencies: ["NNKit", "NNTestSupport"]),
         .testTarget(name: "NNCheckpointTests", dependencies: ["NNCheckpoint", "NNKit"]),
         .testTarget(name: "NNDataTests", dependencies: ["NNData"]),
+        .testTarget(name: "NNONNXTests", dependencies: ["NNONNX", "NNKit"]),
         .testTarget(name: "NNRunTests", dependencies: ["NNKit", "NNTestSupport", "nnrun"]),
     ],
     swiftLanguageModes: [.v6]

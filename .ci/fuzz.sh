@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets for the model-file loader and the data readers (IDX, CSV) and runs each.
-#   bash .ci/fuzz.sh [SECONDS] [model|data ...]     (default: 60 seconds each, both targets)
+# Builds the libFuzzer targets for the model-file loader, the data readers (IDX, CSV) and the ONNX importer and runs each.
+#   bash .ci/fuzz.sh [SECONDS] [model|data|onnx ...]     (default: 60 seconds each, all three)
 # The library code is built by SwiftPM with coverage instrumentation in .build-fuzz, then each harness in
 # Tests/Fuzz is linked against it. Crashing inputs go to .build/fuzz/<target>-crash-*; corpora grow in
 # .build/fuzz/<target>-corpus. The checkpoint reader has its own script, .ci/fuzz-checkpoint.sh.
@@ -8,16 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
-targets=("${@:-model data}")
+targets=("${@:-model data onnx}")
 [ "${#targets[@]}" -eq 1 ] && read -r -a targets <<< "${targets[0]}"
 out=.build/fuzz
 mkdir -p "$out"
 
-swift build -c release --scratch-path .build-fuzz --target NNModel -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
-  2>&1 | grep -E "error|Compiling NNModel|Build of target" || true
+swift build -c release --scratch-path .build-fuzz --target NNONNX -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
+  2>&1 | grep -E "error|Compiling NNONNX|Build of target" || true
 release=.build-fuzz/$(uname -m)-unknown-linux-gnu/release
-[ -d "$release/NNModel.build" ] || { echo "the instrumented build failed" >&2; exit 1; }
-objects=$(find "$release"/{NNModel,NNLayers,NNCore,NNCoreAVX512,NNVectorMath,NNRegisterTile,NNData,NNCheckpoint,Yams,CYaml}.build -name '*.o')
+[ -d "$release/NNONNX.build" ] || { echo "the instrumented build failed" >&2; exit 1; }
+objects=$(find "$release"/{NNModel,NNLayers,NNCore,NNCoreAVX512,NNVectorMath,NNRegisterTile,NNData,NNCheckpoint,NNONNX,SwiftProtobuf,Yams,CYaml}.build -name '*.o')
 yams_include=$(find .build-fuzz/checkouts/Yams/Sources/CYaml/include -name module.modulemap)
 
 build() {  # build NAME SOURCE
@@ -42,6 +42,11 @@ for target in "${targets[@]}"; do
       build data Tests/Fuzz/DataFileFuzzer.swift
       printf '\x00\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x01\x07\x08\x09\x0a' > "$corpus/seed-idx"
       printf '\x01label,a,b\n1,0.5,2\r\n0,3,-4e-2\n' > "$corpus/seed-csv"
+      dictionary=()
+      ;;
+    onnx)
+      build onnx Tests/Fuzz/ONNXFuzzer.swift
+      cp Tests/Fuzz/Seeds/onnx/*.onnx "$corpus/"
       dictionary=()
       ;;
     *) echo "unknown fuzz target '$target'" >&2; exit 2 ;;

@@ -119,9 +119,9 @@ def torch_models(directory):
         def __init__(self):
             super().__init__()
             self.conv = nn.Conv2d(1, 8, 3, padding=1)
-            self.pool = nn.AvgPool2d(2)
-            self.norm = nn.LayerNorm([8, 14, 14])
-            self.fc = nn.Linear(8 * 14 * 14, 64)
+            self.pool = nn.AvgPool2d(2, padding=1)  # exported as Pad and AveragePool
+            self.norm = nn.LayerNorm([8, 15, 15])
+            self.fc = nn.Linear(8 * 15 * 15, 64)
             self.gate = nn.Linear(64, 64)
             self.head = nn.Linear(64, 10)
 

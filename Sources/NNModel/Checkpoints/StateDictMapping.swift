@@ -21,6 +21,13 @@ public struct StateDictMapping: Sendable {
         public var target: String
         /// Whether it was transposed (Linear weights).
         public var transposed: Bool
+
+        /// Creates a match.
+        public init(source: String, target: String, transposed: Bool) {
+            self.source = source
+            self.target = target
+            self.transposed = transposed
+        }
     }
 
     /// Every tensor matched, in the model's order.

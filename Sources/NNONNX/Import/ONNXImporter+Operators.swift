@@ -147,6 +147,11 @@ extension ONNXImporter {
             node.problem("strides \(stride), pads \(pads) or dilations \(dilation) do not describe a 2-D window")
             return nil
         }
+        let limit = 4096
+        guard (kernel + stride + dilation).allSatisfy({ (1...limit).contains($0) }), pads.allSatisfy({ (0...limit).contains($0) }) else {
+            node.problem("kernel \(kernel), strides \(stride), pads \(pads) or dilations \(dilation) are outside NNKit's range (1 to \(limit), pads from 0)")
+            return nil
+        }
         if pads[0] != pads[2] || pads[1] != pads[3] { node.problem("pads \(pads) are not symmetric; NNKit pads both sides alike") }
         if !allowsDilation && dilation != [1, 1] { node.problem("dilations \(dilation) are not supported") }
         return (kernel, stride, [pads[0], pads[1]], dilation)
@@ -166,7 +171,7 @@ extension ONNXImporter {
         guard x.shape.count == 3, x.shape == x.onnxShape || x.pendingPadding != [0, 0] else { return node.problem("its input has shape \(x.onnxShape) where [C, H, W] was expected") }
         guard wShape.count == 4 else { return node.problem("its weight has shape \(wShape); NNKit has 2-D convolutions") }
         let groups = node.int("group", default: 1)
-        guard groups >= 1, wShape[1] * groups == x.shape[0] else { return node.problem("its weight \(wShape) and group \(groups) do not fit \(x.shape[0]) input channels") }
+        guard groups >= 1, wShape[1].multipliedReportingOverflow(by: groups) == (x.shape[0], false) else { return node.problem("its weight \(wShape) and group \(groups) do not fit \(x.shape[0]) input channels") }
         if let kernel = node.ints("kernel_shape"), kernel != [wShape[2], wShape[3]] { node.problem("kernel_shape \(kernel) differs from the weight's \(wShape)") }
         guard var window = window(&node, kernel: [wShape[2], wShape[3]], allowsDilation: true) else { return }
         window.padding = zip(window.padding, x.pendingPadding).map { $0 + $1 }
@@ -307,23 +312,25 @@ extension ONNXImporter {
     /// `Div(x, √2) → Erf → Add 1 → Mul x → Mul ½`, GELU as exported below opset 20: one GELU layer.
     mutating func mapErfGELU(_ node: inout ONNXNode, index: Int) {
         let proto = node.proto
-        func next(_ value: String, _ type: String) -> Onnx_NodeProto? {
-            guard let reader = soleConsumer(of: value), nodes[reader].opType == type, nodes[reader].input.count == (type == "Erf" ? 1 : 2) else { return nil }
-            return nodes[reader]
+        /// The only reader of `value` and its output, when it is a node of `type` with the inputs that type has.
+        func next(_ value: String?, _ type: String) -> (node: Onnx_NodeProto, output: String)? {
+            guard let value, let reader = soleConsumer(of: value), nodes[reader].opType == type,
+                  nodes[reader].input.count == (type == "Erf" ? 1 : 2), let output = nodes[reader].output.first else { return nil }
+            return (nodes[reader], output)
         }
         func other(_ node: Onnx_NodeProto, than value: String) -> String? { node.input.first { $0 != value } }
         guard proto.input.count == 2, isScalarConstant(proto.input[1], Float(2).squareRoot()), let x = proto.input.first,
-              let erf = next(proto.output[0], "Erf"), let add = next(erf.output[0], "Add"),
-              let one = other(add, than: erf.output[0]), isScalarConstant(one, 1),
-              let mul = next(add.output[0], "Mul"), other(mul, than: add.output[0]) == x,
-              let half = next(mul.output[0], "Mul"), let halfValue = other(half, than: mul.output[0]), isScalarConstant(halfValue, 0.5),
+              let (erf, erfOutput) = next(proto.output.first, "Erf"), let (add, addOutput) = next(erfOutput, "Add"),
+              let one = other(add, than: erfOutput), isScalarConstant(one, 1),
+              let (mul, mulOutput) = next(addOutput, "Mul"), other(mul, than: addOutput) == x,
+              let (half, halfOutput) = next(mulOutput, "Mul"), let halfValue = other(half, than: mulOutput), isScalarConstant(halfValue, 0.5),
               let input = value(x, of: &node)
         else {
             return node.problem("NNKit has no layer for Div (it is imported only as part of GELU's erf form)")
         }
         for (offset, candidate) in nodes.enumerated() where [erf, add, mul, half].contains(candidate) { folded.insert(offset) }
         notes.append("\(node.label) and the 4 nodes after it (erf form): one GELU layer")
-        addLayer("GELU", for: node, inputs: [input], shape: input.shape, onnxShape: input.onnxShape, output: half.output[0])
+        addLayer("GELU", for: node, inputs: [input], shape: input.shape, onnxShape: input.onnxShape, output: halfOutput)
     }
 
     mutating func mapSoftmax(_ node: inout ONNXNode) {
@@ -435,7 +442,13 @@ extension ONNXImporter {
             return node.problem("its inputs \(shapes) do not agree off axis \(given)")
         }
         var shape = shapes[0], onnxShape = operands[0].onnxShape
-        shape[sampleAxis] = shapes.reduce(0) { $0 + $1[sampleAxis] }
+        var joined = 0
+        for part in shapes {
+            let (sum, overflow) = joined.addingReportingOverflow(part[sampleAxis])
+            guard !overflow, sum <= Self.maximumValueCount else { return node.problem("its output is too large") }
+            joined = sum
+        }
+        shape[sampleAxis] = joined
         onnxShape[sampleAxis] = shape[sampleAxis]
         addLayer("Concatenate", for: node, options: sampleAxis == 0 ? [:] : ["axis": .int(sampleAxis)], inputs: operands, shape: shape, onnxShape: onnxShape)
     }

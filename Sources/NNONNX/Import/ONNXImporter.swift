@@ -73,7 +73,9 @@ struct ONNXImporter {
         }
         for (index, proto) in graph.node.enumerated() where !folded.contains(index) {
             var node = ONNXNode(proto)
-            if !proto.domain.isEmpty && proto.domain != "ai.onnx" {
+            if proto.output.first?.isEmpty ?? true {
+                node.problem("it has no output")
+            } else if !proto.domain.isEmpty && proto.domain != "ai.onnx" {
                 node.problem("operators of domain '\(proto.domain)' are not supported")
             } else {
                 map(&node, index: index)
@@ -105,6 +107,9 @@ struct ONNXImporter {
                 throw ONNXError.unsupported(path: path, problems: ["input '\(input.name)' dimension \(axis) is not a fixed positive size; NNKit needs a fixed sample shape"])
             }
             shape.append(Int(size))
+        }
+        guard let count = Self.elementCount(shape), count <= Self.maximumValueCount else {
+            throw ONNXError.unsupported(path: path, problems: ["input '\(input.name)' has samples of \(shape), more than \(Self.maximumValueCount) values"])
         }
         values[input.name] = Value(layer: nil, shape: shape, onnxShape: shape)
         return shape
@@ -210,11 +215,30 @@ struct ONNXImporter {
         }
     }
 
+    /// The most values one sample of any value may have; larger shapes are refused before anything multiplies them.
+    static let maximumValueCount = 1 << 31
+
+    /// The product of `shape`, or `nil` when it overflows.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            count = product
+        }
+        return count
+    }
+
     /// Adds a layer reading `inputs` and makes it produce the node's first output.
     mutating func addLayer(
         _ type: String, for node: ONNXNode, preferredName: String? = nil, options: [String: ConfigValue] = [:], inputs: [Value],
         weights: [String: StoredTensor] = [:], shape: [Int], onnxShape: [Int]? = nil, output: String? = nil
     ) {
+        guard let count = Self.elementCount(shape), count <= Self.maximumValueCount else {
+            problems.append("node \(node.label): its output of \(shape) per sample is larger than \(Self.maximumValueCount) values")
+            return
+        }
         layers.append(PendingLayer(type: type, preferredName: preferredName ?? node.proto.name, options: options, inputs: inputs.map(\.layer), weights: weights))
         values[output ?? node.proto.output.first ?? ""] = Value(layer: layers.count - 1, shape: shape, onnxShape: onnxShape ?? shape)
     }
