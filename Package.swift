@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import Foundation
 import PackageDescription
 
@@ -56,6 +56,9 @@ let package = Package(
         .executable(name: "nnrun", targets: ["nnrun"]),
         .executable(name: "nnbench", targets: ["nnbench"]),
     ],
+    // `swift build --traits MPI` builds `nnrun` with data-parallel training on MPI (needs Open MPI: Debian
+    // libopenmpi-dev, openmpi-bin); the default build does not need MPI.
+    traits: [.trait(name: "MPI", description: "Data-parallel training across processes with mpirun (Open MPI)")],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -82,11 +85,16 @@ let package = Package(
         .target(
             name: "NNONNX", dependencies: ["NNCore", "NNLayers", "NNModel", "NNCheckpoint", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto/onnx.proto", "Proto/regenerate.sh"]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "NNMPI", dependencies: ["CMPI", "NNModel"]),
         .target(name: "NNKit", dependencies: ["NNCore", "NNLayers", "NNAutograd", "NNPlugins", "NNModel", "NNCheckpoint", "NNData", "NNONNX"]),
         .executableTarget(name: "autograd-example", dependencies: ["NNKit"], path: "Sources/AutogradExample"),
         .executableTarget(
             name: "nnrun",
-            dependencies: ["NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "NNMPI", condition: .when(traits: ["MPI"])),
+            ],
             // Plugins resolve NNKit's symbols against the host's copy: export them from the executable.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
         .executableTarget(

@@ -8,6 +8,14 @@ import Synchronization
 ///
 /// The batch order depends only on the seed and the epoch number, so a run resumed at an epoch boundary
 /// with restored parameters and optimiser state continues exactly as an uninterrupted one.
+///
+/// With a `communicator` of several processes the training is data-parallel: every process starts from rank 0's
+/// weights, takes its contiguous share of every global batch (shares differ by at most one sample when the batch
+/// does not divide), and the gradients, each weighted by its share of the batch, are summed before every update,
+/// so that every process makes the update of the whole batch. BatchNorm normalises with each process's own batch
+/// statistics; its running statistics are averaged over the processes after every epoch. Evaluation is split over
+/// the processes and summed. A stop (signal), a non-finite loss and early stopping are decided on summed values, so
+/// every process ends at the same step.
 public final class Trainer {
     /// The model being trained.
     public let model: Model
@@ -27,6 +35,11 @@ public final class Trainer {
     public private(set) var best: (epoch: Int, value: Double)?
     /// Whether early stopping ended the run.
     public private(set) var stoppedEarly = false
+    /// The processes training together; one by default.
+    public let communicator: any Communicator
+    private lazy var synchronizer = GradientSynchronizer(communicator: communicator)
+    private var distributed: Bool { communicator.size > 1 }
+    private var startedDistributed = false
 
     private let baseLearningRate: Float
     private var bestState: [(Parameter, Tensor)] = []
@@ -35,8 +48,11 @@ public final class Trainer {
 
     /// Pairs a model with data, checking that the samples and classes fit it.
     /// - Throws: `TrainingError.dataMismatch` naming both shapes or counts.
-    public init(model: Model, data: DataSplit, settings: TrainingSpec? = nil) throws(TrainingError) {
+    public init(
+        model: Model, data: DataSplit, settings: TrainingSpec? = nil, communicator: any Communicator = SingleProcessCommunicator()
+    ) throws(TrainingError) {
         self.model = model
+        self.communicator = communicator
         self.data = data
         self.settings = settings ?? model.spec.train
         if let mismatch = model.dataDiagnostics(for: data).first {
@@ -102,36 +118,96 @@ public final class Trainer {
     public func trainEpoch(progress: (BatchProgress) -> Void = { _ in }) throws -> EpochReport {
         let epoch = completedEpochs + 1
         let sampler = BatchSampler(count: trainingSet.count, batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed)
+        if distributed, !startedDistributed {
+            try synchronizer.broadcastFromLeader((model.parameters + model.network.buffers).map(\.parameter))
+            startedDistributed = true
+        }
+        _ = synchronizer.takeSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, correct = 0, samples = 0, batches = 0
         for indices in sampler.batches(epoch: epoch - 1) {
             if stopRequested.load(ordering: .relaxed) { break }
             model.optimizer.learningRate = learningRate(epoch: epoch - 1, step: model.optimizer.stepCount, stepsPerEpoch: sampler.batchesPerEpoch)
-            trainingSet.fillBatch(indices: indices, into: &batch, labels: &labels)
-            batch.resize(batch: indices.count, sampleShape: model.spec.input)
-            let scores = try model.network.forward(batch, training: true)
-            let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
-            guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batches + 1, value: loss) }
-            try model.network.backward(try model.loss.backward(), needsInputGradient: false)
+            let step = distributed ? try distributedStep(indices, epoch: epoch, batch: batches + 1) : try localStep(indices, epoch: epoch, batch: batches + 1)
             if let limit = settings.clipNorm { clipGradients(to: limit) }
             model.optimizer.update(model.parameters)
-            lossSum += loss * Double(indices.count)
-            correct += try countCorrect(scores, labels)
+            lossSum += step.lossSum
+            correct += step.correct
             samples += indices.count
             batches += 1
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             progress(BatchProgress(epoch: epoch, batch: batches, batches: sampler.batchesPerEpoch, samples: samples,
                                    loss: lossSum / Double(samples), accuracy: Double(correct) / Double(samples), seconds: seconds))
+            if step.stop { stopRequested.store(true, ordering: .relaxed) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let allreduceSeconds = distributed ? synchronizer.takeSeconds() : nil
         if batches == sampler.batchesPerEpoch { completedEpochs = epoch }
+        if distributed { try synchronizer.average(model.network.buffers.filter { $0.name.hasSuffix("running_mean") || $0.name.hasSuffix("running_var") }.map(\.parameter)) }
         let test = try evaluate(data.test)
         let held = try validation.map { try evaluate($0) }
         return EpochReport(
             epoch: epoch, trainLoss: samples > 0 ? lossSum / Double(samples) : .nan,
             trainAccuracy: samples > 0 ? Double(correct) / Double(samples) : 0, testLoss: test.loss, testAccuracy: test.accuracy,
             samplesPerSecond: Double(samples) / max(seconds, 1e-9), seconds: seconds,
-            validationLoss: held?.loss, validationAccuracy: held?.accuracy, learningRate: Double("\(model.optimizer.learningRate)") ?? Double(model.optimizer.learningRate))
+            validationLoss: held?.loss, validationAccuracy: held?.accuracy, learningRate: Double("\(model.optimizer.learningRate)") ?? Double(model.optimizer.learningRate),
+            allreduceSeconds: allreduceSeconds)
+    }
+
+    /// What one step contributes to the epoch's statistics, and whether the processes agreed to stop after it.
+    private struct StepResult {
+        var lossSum: Double, correct: Int, stop: Bool
+    }
+
+    /// Forward and backward over the whole batch in this process.
+    private func localStep(_ indices: ArraySlice<Int>, epoch: Int, batch index: Int) throws -> StepResult {
+        trainingSet.fillBatch(indices: indices, into: &batch, labels: &labels)
+        batch.resize(batch: indices.count, sampleShape: model.spec.input)
+        let scores = try model.network.forward(batch, training: true)
+        let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
+        guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, value: loss) }
+        try model.network.backward(try model.loss.backward(), needsInputGradient: false)
+        return StepResult(lossSum: loss * Double(indices.count), correct: try countCorrect(scores, labels), stop: false)
+    }
+
+    /// Forward and backward over this process's share of the batch, then the sum over the processes of the
+    /// gradients weighted by `share / batch`, with the loss, the correct count and the stop and non-finite flags.
+    private func distributedStep(_ indices: ArraySlice<Int>, epoch: Int, batch index: Int) throws -> StepResult {
+        let share = Self.share(of: indices, rank: communicator.rank, of: communicator.size)
+        var statistics: [Float] = [0, 0, stopRequested.load(ordering: .relaxed) ? 1 : 0, 0]
+        if share.isEmpty {
+            for named in model.parameters { named.parameter.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        } else {
+            trainingSet.fillBatch(indices: share, into: &batch, labels: &labels)
+            batch.resize(batch: share.count, sampleShape: model.spec.input)
+            let scores = try model.network.forward(batch, training: true)
+            let loss = try model.loss.forward(scores, targets: targets(for: labels, scores: scores))
+            try model.network.backward(try model.loss.backward(), needsInputGradient: false)
+            statistics[0] = loss * Float(share.count)
+            statistics[1] = Float(try countCorrect(scores, labels))
+            if !loss.isFinite { statistics[3] = 1 }
+        }
+        try synchronizer.sumGradients(model.parameters, weight: Float(share.count) / Float(indices.count), statistics: &statistics)
+        guard statistics[3] == 0, statistics[0].isFinite else {
+            throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, value: Double(statistics[0]) / Double(indices.count))
+        }
+        return StepResult(lossSum: Double(statistics[0]), correct: Int(statistics[1]), stop: statistics[2] > 0)
+    }
+
+    /// Process `rank`'s contiguous part of a batch: sizes differ by at most one, the first processes take fewer.
+    public static func share(of indices: ArraySlice<Int>, rank: Int, of size: Int) -> ArraySlice<Int> {
+        let count = indices.count
+        let start = indices.startIndex + count * rank / size, end = indices.startIndex + count * (rank + 1) / size
+        return indices[start..<end]
+    }
+
+    /// Whether any process was asked to stop; every process gets the same answer (and sets `stopRequested`).
+    private func stopAgreed() throws -> Bool {
+        guard distributed else { return stopRequested.load(ordering: .relaxed) }
+        var flag = [stopRequested.load(ordering: .relaxed) ? 1.0 : 0.0]
+        try flag.withUnsafeMutableBufferPointer { buffer in try communicator.sum(buffer) }
+        if flag[0] > 0 { stopRequested.store(true, ordering: .relaxed) }
+        return flag[0] > 0
     }
 
     /// Trains until `settings.epochs` are complete, early stopping ends the run, or a stop is requested.
@@ -142,7 +218,7 @@ public final class Trainer {
         progress: (BatchProgress) -> Void = { _ in }, epochFinished: (EpochReport, _ isBest: Bool) throws -> Void = { _, _ in }
     ) throws -> [EpochReport] {
         var reports: [EpochReport] = []
-        while completedEpochs < settings.epochs, !stopRequested.load(ordering: .relaxed) {
+        while completedEpochs < settings.epochs, !(try stopAgreed()) {
             let report = try trainEpoch(progress: progress)
             reports.append(report)
             let (name, maximizes) = monitor
@@ -168,21 +244,39 @@ public final class Trainer {
         return reports
     }
 
-    /// Loss and accuracy on `dataset` in inference mode, in batches of up to 1000.
+    /// Loss and accuracy on `dataset` in inference mode, in batches of up to 1000 (split over the processes of a
+    /// data-parallel run, each evaluating a contiguous part, and summed).
     public func evaluate(_ dataset: Dataset) throws -> Evaluation {
-        try Self.evaluate(model, on: dataset)
+        guard distributed else { return try Self.evaluate(model, on: dataset) }
+        let part = Self.share(of: Array(0..<dataset.count)[...], rank: communicator.rank, of: communicator.size)
+        let sums = try Self.evaluationSums(model, on: dataset, range: part.startIndex..<part.endIndex, batchSize: 1000)
+        let classes = sums.confusion.count
+        var values = [sums.loss, Double(sums.correct)] + sums.confusion.flatMap { $0.map(Double.init) }
+        try values.withUnsafeMutableBufferPointer { buffer in try communicator.sum(buffer) }
+        let confusion = (0..<classes).map { row in (0..<classes).map { Int(values[2 + row * classes + $0]) } }
+        let count = max(dataset.count, 1)
+        return Evaluation(loss: values[0] / Double(count), accuracy: values[1] / Double(count), count: dataset.count, confusion: confusion)
     }
 
     /// Loss and accuracy of `model` on `dataset` in inference mode.
     public static func evaluate(_ model: Model, on dataset: Dataset, batchSize: Int = 1000) throws -> Evaluation {
+        let sums = try evaluationSums(model, on: dataset, range: 0..<dataset.count, batchSize: batchSize)
+        let count = max(dataset.count, 1)
+        return Evaluation(loss: sums.loss / Double(count), accuracy: Double(sums.correct) / Double(count), count: dataset.count, confusion: sums.confusion)
+    }
+
+    /// The summed loss, the correct count and the confusion matrix over the samples `range` of `dataset`.
+    static func evaluationSums(
+        _ model: Model, on dataset: Dataset, range: Range<Int>, batchSize: Int
+    ) throws -> (loss: Double, correct: Int, confusion: [[Int]]) {
         var batch = Tensor(scalar: 0), labels: [Int] = []
         var lossSum = 0.0, correct = 0
         let classes = Swift.max(model.outputShape.reduce(1, *), dataset.classCount)
         var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
-        let order = Array(0..<dataset.count)
+        let order = Array(range)
         var start = 0
-        while start < dataset.count {
-            let indices = order[start..<min(start + batchSize, dataset.count)]
+        while start < order.count {
+            let indices = order[start..<min(start + batchSize, order.count)]
             dataset.fillBatch(indices: indices, into: &batch, labels: &labels)
             batch.resize(batch: indices.count, sampleShape: model.spec.input)
             let scores = try model.network.forward(batch, training: false)
@@ -194,8 +288,7 @@ public final class Trainer {
             }
             start += batchSize
         }
-        return Evaluation(loss: lossSum / Double(max(dataset.count, 1)), accuracy: Double(correct) / Double(max(dataset.count, 1)), count: dataset.count,
-                          confusion: confusion)
+        return (lossSum, correct, confusion)
     }
 
     private func targets(for labels: [Int], scores: Tensor) throws -> Targets {

@@ -20,6 +20,8 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var validationAccuracy: Double?
     /// The learning rate of the epoch's last step.
     public var learningRate: Double?
+    /// Seconds of the epoch's training spent summing gradients across processes (data-parallel runs only).
+    public var allreduceSeconds: Double?
 
     /// The value of a monitored metric (`test_loss`, `validation_accuracy`, …).
     public func metric(_ name: String) -> Double? {
@@ -37,6 +39,7 @@ public struct EpochReport: Codable, Sendable, Equatable {
         case epoch, trainLoss = "train_loss", trainAccuracy = "train_accuracy", testLoss = "test_loss"
         case testAccuracy = "test_accuracy", samplesPerSecond = "samples_per_second", seconds
         case validationLoss = "validation_loss", validationAccuracy = "validation_accuracy", learningRate = "learning_rate"
+        case allreduceSeconds = "allreduce_seconds"
     }
 }
 

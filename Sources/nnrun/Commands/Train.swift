@@ -53,6 +53,31 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let processes = try Processes.communicator()
+        guard processes.size > 1 else { return try train(processes) }
+        // On several processes, a failure that is not decided together (a file one process cannot read, a full
+        // disk on rank 0) ends all of them at once instead of leaving the others waiting in a collective call.
+        do {
+            try train(processes)
+            processes.finish()
+        } catch let exit as ExitCode where Self.collectiveExit.load(ordering: .relaxed) {
+            processes.finish()
+            throw exit
+        } catch let exit as ExitCode {
+            processes.abort(exitCode: exit.rawValue)
+        } catch {
+            printError("error on rank \(processes.rank): \(error)")
+            processes.abort(exitCode: 1)
+        }
+    }
+
+    /// Set when every process ends the same way (the run's end, an agreed stop, a non-finite loss).
+    private static let collectiveExit = Atomic<Bool>(false)
+
+    private func train(_ processes: any Communicator) throws {
+        // Only rank 0 reports and writes files.
+        let leader = processes.isLeader
+        let (out, metrics, quiet) = leader ? (self.out, self.metrics, self.quiet) : (nil, nil, true)
         // Where results go is checked before any training, and what an interrupted save left there is removed.
         for path in [out, out.map(Self.bestPath), metrics].compactMap({ $0 }) {
             do { try AtomicFile.checkReplaceable(path) } catch {
@@ -80,17 +105,18 @@ struct Train: ParsableCommand {
             }
         }
         let split = try loadData(data, model: model)
-        let trainer = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
+        let trainer = try failing("the data does not fit the model") { try Trainer(model: model, data: split, communicator: processes) }
         if let resume {
-            let checkpoint = try failing("resuming") { try Checkpoint(contentsOf: resume) }
+            let checkpoint = try Processes.readCheckpoint(resume, "resuming", processes: processes)
             let progress = try failing("resuming") { try model.resume(from: checkpoint, path: resume) }
             warnIfSpecDiffers(checkpoint, path: resume, model: model)
             trainer.completedEpochs = progress.epoch
             if !quiet { print("resumed from \(resume) at epoch \(progress.epoch), step \(progress.step)") }
         }
         if let initFrom {
-            let report = try failing("loading initial weights") { try model.load(try Checkpoint(contentsOf: initFrom), path: initFrom, mode: .partial) }
-            printError("init-from \(initFrom):\n" + report.description)
+            let checkpoint = try Processes.readCheckpoint(initFrom, "loading initial weights", processes: processes)
+            let report = try failing("loading initial weights") { try model.load(checkpoint, path: initFrom, mode: .partial) }
+            if leader { printError("init-from \(initFrom):\n" + report.description) }
         }
 
         // Ctrl-C, SIGTERM and SIGHUP all stop after the current batch and save --out; a second one quits at once.
@@ -107,7 +133,7 @@ struct Train: ParsableCommand {
                 }
                 received.store(number, ordering: .relaxed)
                 let name = number == SIGINT ? "interrupted" : number == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)"
-                printError("\n\(name): stopping after the current batch and saving (send it again to quit now)")
+                if leader { printError("\n\(name): stopping after the current batch and saving (send it again to quit now)") }
             }
             source.resume()
             return source
@@ -142,6 +168,8 @@ struct Train: ParsableCommand {
                 }
             }
         }
+        // The run ended the same way on every process: finishing normally cannot leave one waiting.
+        if case .failure(let error) = outcome, !(error is TrainingError) {} else { Self.collectiveExit.store(true, ordering: .relaxed) }
         if case .failure(let error) = outcome, !(error is TrainingError) {
             // Shown before the final save, which may fail for the same reason (a full disk).
             printError("error: \(error)")
@@ -159,17 +187,17 @@ struct Train: ParsableCommand {
             }
         }
         if case .failure(let error) = outcome {
-            if error is TrainingError { printError("error: \(error)") }
+            if error is TrainingError, leader { printError("error: \(error)") }
             throw ExitCode.failure
         }
-        if trainer.stoppedEarly, let best = trainer.best {
+        if trainer.stoppedEarly, leader, let best = trainer.best {
             print("early stopping: \(trainer.monitor.name) has not improved since epoch \(best.epoch) (\(fixed(best.value, 4)))" +
                   (model.spec.train.earlyStopping?.restoreBest == true ? "; restored that epoch's weights" : ""))
         }
         if trainer.stoppedEarly, model.spec.train.earlyStopping?.restoreBest == true {
             let restored = try failing("evaluating the restored weights") { try trainer.evaluate(split.test) }
-            print("final: test accuracy \(fixed(restored.accuracy, 4)), test loss \(fixed(restored.loss, 4)) with the weights of epoch \(trainer.best?.epoch ?? 0)")
-        } else if let lastReport {
+            if leader { print("final: test accuracy \(fixed(restored.accuracy, 4)), test loss \(fixed(restored.loss, 4)) with the weights of epoch \(trainer.best?.epoch ?? 0)") }
+        } else if leader, let lastReport {
             print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(trainer.completedEpochs) epochs")
         }
         if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(128 + (received.load(ordering: .relaxed) == 0 ? SIGINT : received.load(ordering: .relaxed))) }
