@@ -78,6 +78,44 @@ struct DistributedTrainingTests {
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
+    /// Ctrl-C to mpirun (which sends SIGTERM to every rank) stops every rank after the same batch, and rank 0
+    /// saves `--out` once. mpirun starts through a Python shim that gives it default signal handling: the test
+    /// runner's ignored and blocked signals would otherwise be inherited.
+    @Test func interruptingMPIRunStopsTogetherAndSaves() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("run.safetensors").path, metrics = directory.appendingPathComponent("run.jsonl").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import os, signal, sys
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, set(range(1, signal.NSIG)) - {signal.SIGKILL, signal.SIGSTOP})
+            for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(number, signal.SIG_DFL)
+            os.execv(sys.argv[1], sys.argv[1:])
+            """, MPIRun.mpirun] + MPIRun.flags(ranks: 2) + [MPIRun.nnrun, "train", "Models/fashion-mlp.yaml", "--threads", "1", "--epochs", "4",
+                                                          "--out", out, "--metrics", metrics]
+        process.currentDirectoryURL = CommandRunner.repository
+        let err = Pipe(), output = Pipe()
+        process.standardError = err
+        process.standardOutput = output
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: metrics), Date() < deadline, process.isRunning { Thread.sleep(forTimeInterval: 0.2) }
+        Thread.sleep(forTimeInterval: 1)
+        let interrupted = Date()
+        kill(process.processIdentifier, SIGINT)
+        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(interrupted) < 15)
+        #expect(process.terminationStatus != 0)
+        #expect(stderr.contains("stopping after the current batch"), "\(stderr)")
+        #expect(!stderr.contains("crashed"), "\(stderr)")
+        #expect(stdout.components(separatedBy: "saved \(out)").count == 2, "\(stdout)")
+        let verify = try CommandRunner.run(["checkpoint", out, "--verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
     /// A loss that becomes NaN stops every rank at the same step with one message and exit 1, and `--out` keeps
     /// what was there.
     @Test func aDivergingLossStopsEveryRank() throws {
