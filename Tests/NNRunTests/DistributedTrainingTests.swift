@@ -30,6 +30,29 @@ struct DistributedTrainingTests {
         #expect(difference > 0 || differenceThree > 0 || model == "spiral-mlp", "suspiciously identical: are the ranks really splitting the batch?")
     }
 
+    /// With `--sync-batch-norm`, BatchNorm sees the global batch's statistics: 2 and 3 ranks train what one process
+    /// trains. Without it each rank normalises its own share, which trains a visibly different model.
+    @Test func synchronisedBatchNormMatchesOneProcess() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = { (name: String) in directory.appendingPathComponent(name).path }
+        try "input: [2]\ndata: spiral\nlayers: [{Linear: {units: 16}}, BatchNorm, ReLU, {Linear: {units: 3}}]\noptimizer: {type: SGD, lr: 0.1}\ntrain: {epochs: 20, batch_size: 30}\n"
+            .write(toFile: file("bn.yaml"), atomically: true, encoding: .utf8)
+        let arguments = ["train", file("bn.yaml"), "--threads", "1", "--quiet"]
+        #expect(try CommandRunner.run(arguments + ["--out", file("one.safetensors")], executable: MPIRun.nnrun).status == 0)
+        for (name, ranks, sync) in [("two", 2, true), ("three", 3, true), ("local", 2, false)] {
+            let run = try MPIRun.run(ranks: ranks, arguments + ["--out", file("\(name).safetensors")] + (sync ? ["--sync-batch-norm"] : []))
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let one = try MPIRun.parameters(file("one.safetensors"))
+        let two = MPIRun.largestDifference(one, try MPIRun.parameters(file("two.safetensors")))
+        let three = MPIRun.largestDifference(one, try MPIRun.parameters(file("three.safetensors")))
+        let local = MPIRun.largestDifference(one, try MPIRun.parameters(file("local.safetensors")))
+        print("distributed BatchNorm: max |1 process - synchronised 2 ranks| = \(two), 3 ranks = \(three); per-rank statistics: \(local)")
+        #expect(two <= 1e-4 && three <= 1e-4)
+        #expect(local > 1e-3)
+    }
+
     /// Two epochs, then a resumed third on two ranks (rank 0 reads the checkpoint and broadcasts it) give the bits
     /// of three uninterrupted epochs.
     @Test func resumeOnTwoRanksContinuesExactly() throws {
@@ -132,6 +155,16 @@ struct DistributedTrainingTests {
         #expect(run.stderr.components(separatedBy: "the loss became").count == 2, "one message expected: \(run.stderr)")
         #expect(!run.stderr.contains("MPI_ABORT"), "a collective stop should not abort: \(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    /// A failure on rank 0 alone (its `--out` cannot be written) ends rank 1 too, which would otherwise wait for
+    /// rank 0 in the first broadcast.
+    @Test func aFailureOnOneRankEndsTheJob() throws {
+        let start = Date()
+        let run = try MPIRun.run(ranks: 2, ["train", "Models/spiral-mlp.yaml", "--quiet", "--out", "/nonexistent-directory/run.safetensors"])
+        #expect(Date().timeIntervalSince(start) < 30)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("nonexistent-directory"), "\(run.stderr)")
     }
 
     /// The default build refuses to run under mpirun instead of training N independent copies.

@@ -30,6 +30,11 @@ public final class BatchNorm: RegistrableLayer {
     public let epsilon: Float
     /// The per-sample input shape.
     public let sampleShape: [Int]
+    /// Sums per-channel statistics over the processes of a data-parallel run, in place, so that training normalises
+    /// with the mean and variance of the global batch (synchronised BatchNorm); `nil` uses this process's batch.
+    /// Called twice in a training forward pass (`channels + 1` values, then `channels`) and once in backward
+    /// (`2 · channels`), the same number of times on every process.
+    public var statisticsSum: ((UnsafeMutableBufferPointer<Double>) throws -> Void)?
 
     private var normalized: Tensor?
     private var output: Tensor?
@@ -38,6 +43,8 @@ public final class BatchNorm: RegistrableLayer {
     /// Per-channel work arrays, kept between batches: μ, σ², 1/√(σ² + ε), Σ ∂L/∂y, Σ ∂L/∂y·x̂.
     private var mean: [Float], variance: [Float], inverseDeviation: [Float]
     private var gradientSum: [Double], gradientDotNormalized: [Double]
+    /// Per-channel sums handed to `statisticsSum`, and the number of values per channel of the last training pass.
+    private var channelSums: [Double] = [], statisticsCount = 0
 
     /// Creates the layer for samples `[D]` or `[C, H, W]`.
     public init(sampleShape: [Int], momentum: Float = 0.1, epsilon: Float = 1e-5) throws {
@@ -96,23 +103,39 @@ public final class BatchNorm: RegistrableLayer {
         trainingPass = training
         if training {
             guard m > 1 else { throw LayerError.inputShape(layer: Self.typeName, expected: "more than one value per channel in training", got: input.shape) }
+            if channelSums.count != channels + 1 { channelSums = [Double](repeating: 0, count: channels + 1) }
+            var count = m
             input.withUnsafeBufferPointer { x in
                 for c in 0..<channels {
-                    var sum = 0.0, squares = 0.0
+                    var sum = 0.0
                     for s in 0..<n {
                         let base = x.baseAddress! + (s * channels + c) * spatial
                         for p in 0..<spatial { sum += Double(base[p]) }
                     }
-                    let mu = sum / Double(m)
+                    channelSums[c] = sum
+                }
+            }
+            if let statisticsSum {
+                channelSums[channels] = Double(m)
+                try channelSums.withUnsafeMutableBufferPointer { try statisticsSum($0) }
+                count = Int(channelSums[channels])
+            }
+            input.withUnsafeBufferPointer { x in
+                for c in 0..<channels {
+                    let mu = channelSums[c] / Double(count)
+                    var squares = 0.0
                     for s in 0..<n {
                         let base = x.baseAddress! + (s * channels + c) * spatial
                         for p in 0..<spatial { squares += (Double(base[p]) - mu) * (Double(base[p]) - mu) }
                     }
                     mean[c] = Float(mu)
-                    variance[c] = Float(squares / Double(m))
+                    channelSums[c] = squares
                 }
             }
-            let (unbiased, momentum) = (Float(m) / Float(m - 1), self.momentum)
+            if let statisticsSum { try channelSums.withUnsafeMutableBufferPointer { try statisticsSum(UnsafeMutableBufferPointer(rebasing: $0[0..<channels])) } }
+            for c in 0..<channels { variance[c] = Float(channelSums[c] / Double(count)) }
+            statisticsCount = count
+            let (unbiased, momentum) = (Float(count) / Float(count - 1), self.momentum)
             runningMean.value.withUnsafeMutableBufferPointer { running in
                 for c in 0..<channels { running[c] = (1 - momentum) * running[c] + momentum * mean[c] }
             }
@@ -153,7 +176,7 @@ public final class BatchNorm: RegistrableLayer {
         let xhat = try checkGradient(outputGradient, matches: normalized, layer: Self.typeName)
         let n = xhat.shape[0]
         let (channels, spatial) = layout
-        let m = Float(n * spatial)
+        var m = Float(n * spatial)
         for c in 0..<channels { (gradientSum[c], gradientDotNormalized[c]) = (0, 0) }
         outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
@@ -172,6 +195,14 @@ public final class BatchNorm: RegistrableLayer {
         gamma.gradient.resize(to: gamma.value.shape)
         beta.gradient.withUnsafeMutableBufferPointer { db in for c in 0..<channels { db[c] = Float(gradientSum[c]) } }
         gamma.gradient.withUnsafeMutableBufferPointer { dg in for c in 0..<channels { dg[c] = Float(gradientDotNormalized[c]) } }
+        // γ and β keep this process's sums (the trainer sums gradients itself); ∂L/∂x needs the global batch's.
+        if let statisticsSum, trainingPass {
+            if channelSums.count < 2 * channels { channelSums = [Double](repeating: 0, count: 2 * channels) }
+            for c in 0..<channels { (channelSums[c], channelSums[channels + c]) = (gradientSum[c], gradientDotNormalized[c]) }
+            try channelSums.withUnsafeMutableBufferPointer { try statisticsSum(UnsafeMutableBufferPointer(rebasing: $0[0..<(2 * channels)])) }
+            for c in 0..<channels { (gradientSum[c], gradientDotNormalized[c]) = (channelSums[c], channelSums[channels + c]) }
+            m = Float(statisticsCount)
+        }
         var dx = inputGradient.takeBuffer()
         dx.resize(to: outputGradient.shape)
         let trainingPass = self.trainingPass

@@ -27,15 +27,15 @@ final class GradientSynchronizer {
         return seconds
     }
 
-    /// Replaces every gradient with `Σ over processes of weight · gradient` and `statistics` with its sum.
-    func sumGradients(_ parameters: [NamedParameter], weight: Float, statistics: inout [Float]) throws {
+    /// Replaces every gradient and `statistics` with their sums over the processes.
+    func sumGradients(_ parameters: [NamedParameter], statistics: inout [Float]) throws {
         let count = parameters.reduce(statistics.count) { $0 + $1.parameter.gradient.count }
         if bucket.count != count { bucket = [Float](repeating: 0, count: count) }
         bucket.withUnsafeMutableBufferPointer { buffer in
             var offset = 0
             for named in parameters {
                 named.parameter.gradient.withUnsafeBufferPointer { gradient in
-                    for index in gradient.indices { buffer[offset + index] = gradient[index] * weight }
+                    for index in gradient.indices { buffer[offset + index] = gradient[index] }
                     offset += gradient.count
                 }
             }

@@ -40,6 +40,15 @@ public final class Trainer {
     private lazy var synchronizer = GradientSynchronizer(communicator: communicator)
     private var distributed: Bool { communicator.size > 1 }
     private var startedDistributed = false
+    /// Whether BatchNorm layers normalise with the statistics of the global batch, summed over the processes in
+    /// every training step (synchronised BatchNorm), instead of each process's own share. Set before training.
+    public var synchronizesBatchNorm = false {
+        didSet {
+            for case let norm as BatchNorm in model.network.layers {
+                norm.statisticsSum = synchronizesBatchNorm && distributed ? { [communicator] values in try communicator.sum(values) } : nil
+            }
+        }
+    }
 
     private let baseLearningRate: Float
     private var bestState: [(Parameter, Tensor)] = []
@@ -129,6 +138,10 @@ public final class Trainer {
             if stopRequested.load(ordering: .relaxed) { break }
             model.optimizer.learningRate = learningRate(epoch: epoch - 1, step: model.optimizer.stepCount, stepsPerEpoch: sampler.batchesPerEpoch)
             let step = distributed ? try distributedStep(indices, epoch: epoch, batch: batches + 1) : try localStep(indices, epoch: epoch, batch: batches + 1)
+            if step.skipped {
+                batches += 1
+                continue
+            }
             if let limit = settings.clipNorm { clipGradients(to: limit) }
             model.optimizer.update(model.parameters)
             lossSum += step.lossSum
@@ -156,7 +169,7 @@ public final class Trainer {
 
     /// What one step contributes to the epoch's statistics, and whether the processes agreed to stop after it.
     private struct StepResult {
-        var lossSum: Double, correct: Int, stop: Bool
+        var lossSum: Double, correct: Int, stop: Bool, skipped = false
     }
 
     /// Forward and backward over the whole batch in this process.
@@ -174,6 +187,11 @@ public final class Trainer {
     /// gradients weighted by `share / batch`, with the loss, the correct count and the stop and non-finite flags.
     private func distributedStep(_ indices: ArraySlice<Int>, epoch: Int, batch index: Int) throws -> StepResult {
         let share = Self.share(of: indices, rank: communicator.rank, of: communicator.size)
+        // Synchronised BatchNorm needs every process in every forward pass: a batch smaller than the number of
+        // processes (only ever a last one) is left out by all of them.
+        if synchronizesBatchNorm, indices.count < communicator.size {
+            return StepResult(lossSum: 0, correct: 0, stop: false, skipped: true)
+        }
         var statistics: [Float] = [0, 0, stopRequested.load(ordering: .relaxed) ? 1 : 0, 0]
         if share.isEmpty {
             for named in model.parameters { named.parameter.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
@@ -182,12 +200,15 @@ public final class Trainer {
             batch.resize(batch: share.count, sampleShape: model.spec.input)
             let scores = try model.network.forward(batch, training: true)
             let loss = try model.loss.forward(scores, targets: targets(for: labels, scores: scores))
-            try model.network.backward(try model.loss.backward(), needsInputGradient: false)
+            // The gradient of the global batch's mean loss: this share's mean weighted by its part of the batch.
+            let weight = Float(share.count) / Float(indices.count)
+            let scoreGradient = try model.loss.backward()
+            try model.network.backward(weight == 1 ? scoreGradient : scoreGradient * weight, needsInputGradient: false)
             statistics[0] = loss * Float(share.count)
             statistics[1] = Float(try countCorrect(scores, labels))
             if !loss.isFinite { statistics[3] = 1 }
         }
-        try synchronizer.sumGradients(model.parameters, weight: Float(share.count) / Float(indices.count), statistics: &statistics)
+        try synchronizer.sumGradients(model.parameters, statistics: &statistics)
         guard statistics[3] == 0, statistics[0].isFinite else {
             throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, value: Double(statistics[0]) / Double(indices.count))
         }

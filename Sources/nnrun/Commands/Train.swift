@@ -33,6 +33,8 @@ struct Train: ParsableCommand {
     @Option(help: "Learning-rate schedule: step, exponential or cosine (overrides train.schedule's type).") var schedule: String?
     @Option(parsing: .unconditional, help: "Linear learning-rate warm-up over this many epochs (overrides train.warmup_epochs).") var warmupEpochs: Int?
     @Option(parsing: .unconditional, help: "Stop after this many epochs without improvement of the monitored metric (enables early stopping).") var patience: Int?
+    @Flag(help: "Under mpirun: normalise BatchNorm with the statistics of the global batch (synchronised), not each rank's share.")
+    var syncBatchNorm = false
     @Flag(help: "Print only the final result.") var quiet = false
     @Option(parsing: .unconditional, help: "Print every Nth epoch's line (and the last), for long runs.") var logEvery: Int?
 
@@ -106,6 +108,7 @@ struct Train: ParsableCommand {
         }
         let split = try loadData(data, model: model)
         let trainer = try failing("the data does not fit the model") { try Trainer(model: model, data: split, communicator: processes) }
+        trainer.synchronizesBatchNorm = syncBatchNorm
         if let resume {
             let checkpoint = try Processes.readCheckpoint(resume, "resuming", processes: processes)
             let progress = try failing("resuming") { try model.resume(from: checkpoint, path: resume) }
