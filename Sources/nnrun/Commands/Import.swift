@@ -34,6 +34,9 @@ struct Import: ParsableCommand {
         try failing("writing \(weights)") { try model.save(to: weights) }
         try failing("writing \(out)") { try AtomicFile.write(Array(imported.spec.yamlText.utf8), to: out) }
         if verbose { for note in imported.notes { print("note: " + note) } }
+        if imported.spec.layers.last?.type == "Softmax" {
+            printError("note: the model ends in Softmax; to train it further, remove that layer (SoftmaxWithLoss applies softmax itself)")
+        }
         print("wrote \(out) (\(model.network.layers.count) layers, input \(model.spec.input)) and \(weights) (\(model.parameterCount) parameters)")
     }
 }
