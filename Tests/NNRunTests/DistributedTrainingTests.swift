@@ -101,8 +101,8 @@ struct DistributedTrainingTests {
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
-    /// Ctrl-C to mpirun (which sends SIGTERM to every rank) stops every rank after the same batch, and rank 0
-    /// saves `--out` once. mpirun starts through a Python shim that gives it default signal handling: the test
+    /// Ctrl-C to mpirun (which sends SIGTERM to every rank and tears the job down) ends every rank within seconds,
+    /// without a crash, and rank 0 saves `--out` once with the weights of the last update. mpirun starts through a Python shim that gives it default signal handling: the test
     /// runner's ignored and blocked signals would otherwise be inherited.
     @Test func interruptingMPIRunStopsTogetherAndSaves() throws {
         let directory = try CommandRunner.temporaryDirectory()
@@ -132,8 +132,8 @@ struct DistributedTrainingTests {
         process.waitUntilExit()
         #expect(Date().timeIntervalSince(interrupted) < 15)
         #expect(process.terminationStatus != 0)
-        #expect(stderr.contains("stopping after the current batch"), "\(stderr)")
-        #expect(!stderr.contains("crashed"), "\(stderr)")
+        #expect(stderr.contains("saving the weights of the last update"), "\(stderr)")
+        #expect(!stderr.contains("crashed") && !stderr.contains("Segmentation"), "\(stderr)")
         #expect(stdout.components(separatedBy: "saved \(out)").count == 2, "\(stdout)")
         let verify = try CommandRunner.run(["checkpoint", out, "--verify"])
         #expect(verify.status == 0, "\(verify.stderr)")

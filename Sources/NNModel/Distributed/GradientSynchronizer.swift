@@ -63,15 +63,20 @@ final class GradientSynchronizer {
         }
     }
 
-    /// Replaces each of `tensors` by its mean over the processes.
-    func average(_ tensors: [Parameter]) throws {
+    /// Replaces each of `tensors` by its mean over the processes. The means are summed into copies and written
+    /// back by `update`, which a caller can run under a lock so that no reader sees a tensor half summed.
+    func average(_ tensors: [Parameter], update: (() -> Void) -> Void = { $0() }) throws {
         let scale = 1 / Float(communicator.size)
+        var means: [Tensor] = []
         for parameter in tensors {
-            try parameter.value.withUnsafeMutableBufferPointer { values in
+            var mean = parameter.value
+            try mean.withUnsafeMutableBufferPointer { values in
                 try timed { try communicator.sum(values) }
                 for index in values.indices { values[index] *= scale }
             }
+            means.append(mean)
         }
+        update { for (parameter, mean) in zip(tensors, means) { parameter.value = mean } }
     }
 
     private func sumBucket() throws {

@@ -51,6 +51,9 @@ public final class Trainer {
     }
 
     private let baseLearningRate: Float
+    /// Held while a step changes the parameters, buffers, optimiser state or `completedEpochs` (never across a
+    /// collective call, so that a holder cannot wait on another process).
+    private let stateLock = NSLock()
     private var bestState: [(Parameter, Tensor)] = []
     private var batch = Tensor(scalar: 0)
     private var labels: [Int] = []
@@ -86,6 +89,15 @@ public final class Trainer {
         if let monitor = settings.earlyStopping?.monitor, monitor.hasPrefix("validation"), validation == nil {
             throw .dataMismatch("early stopping monitors \(monitor), but there is no validation set; set train.validation_split")
         }
+    }
+
+    /// Runs `body` while no training step changes the parameters, buffers, optimiser state or `completedEpochs`:
+    /// what it reads is the state after some whole update. For saving a checkpoint from another thread (a
+    /// signal handler) while training runs; `body` must not call back into the trainer.
+    public func withStateUnchanging<T>(_ body: () throws -> T) rethrows -> T {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return try body()
     }
 
     /// The metric that decides the best epoch: the early-stopping monitor, else validation loss when there is a
@@ -143,7 +155,7 @@ public final class Trainer {
                 continue
             }
             if let limit = settings.clipNorm { clipGradients(to: limit) }
-            model.optimizer.update(model.parameters)
+            withStateUnchanging { model.optimizer.update(model.parameters) }
             lossSum += step.lossSum
             correct += step.correct
             samples += indices.count
@@ -155,8 +167,11 @@ public final class Trainer {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let allreduceSeconds = distributed ? synchronizer.takeSeconds() : nil
-        if batches == sampler.batchesPerEpoch { completedEpochs = epoch }
-        if distributed { try synchronizer.average(model.network.buffers.filter { $0.name.hasSuffix("running_mean") || $0.name.hasSuffix("running_var") }.map(\.parameter)) }
+        if batches == sampler.batchesPerEpoch { withStateUnchanging { completedEpochs = epoch } }
+        if distributed {
+            let statistics = model.network.buffers.filter { $0.name.hasSuffix("running_mean") || $0.name.hasSuffix("running_var") }
+            try synchronizer.average(statistics.map(\.parameter)) { write in withStateUnchanging(write) }
+        }
         let test = try evaluate(data.test)
         let held = try validation.map { try evaluate($0) }
         return EpochReport(
@@ -176,7 +191,8 @@ public final class Trainer {
     private func localStep(_ indices: ArraySlice<Int>, epoch: Int, batch index: Int) throws -> StepResult {
         trainingSet.fillBatch(indices: indices, into: &batch, labels: &labels)
         batch.resize(batch: indices.count, sampleShape: model.spec.input)
-        let scores = try model.network.forward(batch, training: true)
+        // The forward pass updates BatchNorm's running statistics.
+        let scores = try withStateUnchanging { try model.network.forward(batch, training: true) }
         let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
         guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, value: loss) }
         try model.network.backward(try model.loss.backward(), needsInputGradient: false)
@@ -198,7 +214,10 @@ public final class Trainer {
         } else {
             trainingSet.fillBatch(indices: share, into: &batch, labels: &labels)
             batch.resize(batch: share.count, sampleShape: model.spec.input)
-            let scores = try model.network.forward(batch, training: true)
+            // The forward pass updates BatchNorm's running statistics (synchronised BatchNorm sums inside it, so
+            // the lock is not taken then).
+            let scores = synchronizesBatchNorm ? try model.network.forward(batch, training: true)
+                : try withStateUnchanging { try model.network.forward(batch, training: true) }
             let loss = try model.loss.forward(scores, targets: targets(for: labels, scores: scores))
             // The gradient of the global batch's mean loss: this share's mean weighted by its part of the batch.
             let weight = Float(share.count) / Float(indices.count)
@@ -260,7 +279,7 @@ public final class Trainer {
             }
         }
         if settings.earlyStopping?.restoreBest == true, !bestState.isEmpty {
-            for (parameter, value) in bestState { parameter.value = value }
+            withStateUnchanging { for (parameter, value) in bestState { parameter.value = value } }
         }
         return reports
     }

@@ -66,8 +66,10 @@ struct Train: ParsableCommand {
             processes.finish()
             throw exit
         } catch let exit as ExitCode {
+            Self.waitIfEndingOnSignal(leader: processes.isLeader)
             processes.abort(exitCode: exit.rawValue)
         } catch {
+            Self.waitIfEndingOnSignal(leader: processes.isLeader)
             printError("error on rank \(processes.rank): \(error)")
             processes.abort(exitCode: 1)
         }
@@ -75,6 +77,19 @@ struct Train: ParsableCommand {
 
     /// Set when every process ends the same way (the run's end, an agreed stop, a non-finite loss).
     private static let collectiveExit = Atomic<Bool>(false)
+    /// The signal being answered under mpirun (0 for none).
+    private static let endingOnSignal = Atomic<Int32>(0)
+
+    /// Ends quietly when a signal under mpirun is being answered: the failures that other processes' leaving causes
+    /// here (a collective call that fails) are not reported, and rank 0's save is not cut short.
+    private static func waitIfEndingOnSignal(leader: Bool) {
+        let number = endingOnSignal.load(ordering: .relaxed)
+        guard number != 0 else { return }
+        // Rank 0's signal thread saves and ends it; elsewhere the failure means that rank 0 has left.
+        if leader { while true { sleep(60) } }
+        fflush(nil)
+        _exit(128 + number)
+    }
 
     private func train(_ processes: any Communicator) throws {
         // Only rank 0 reports and writes files.
@@ -123,19 +138,32 @@ struct Train: ParsableCommand {
         }
 
         // Ctrl-C, SIGTERM and SIGHUP all stop after the current batch and save --out; a second one quits at once.
+        // Under mpirun, which on Ctrl-C tears the MPI runtime down around the ranks and kills them a second later
+        // (Open MPI's odls_base_sigkill_timeout), no further MPI call can be trusted: rank 0 saves the state of
+        // the last update at once and leaves, and the others follow.
         let received = Atomic<Int32>(0)
         let outputs = [out, out.map(Self.bestPath), metrics].compactMap { $0 }
+        let distributed = processes.size > 1
         let sources = [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [trainer] in
+            source.setEventHandler { [trainer, model] in
+                let name = number == SIGINT ? "interrupted" : number == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)"
+                if distributed {
+                    Self.endingOnSignal.store(number, ordering: .relaxed)
+                    // The other processes stay until rank 0 has saved and left (mpirun ends them then), or for
+                    // ten seconds when the signal reached them alone.
+                    if leader { Self.saveOnSignal(name, trainer: trainer, model: model, out: out) } else { sleep(10) }
+                    fflush(nil)
+                    _exit(128 + number)
+                }
                 if trainer.stopRequested.exchange(true, ordering: .relaxed) {
                     // Quitting at once may cut a save short: its temporary file goes, the previous file stays.
                     for path in outputs { AtomicFile.removeLeftovers(of: path) }
-                    Foundation.exit(128 + number)
+                    fflush(nil)
+                    _exit(128 + number)
                 }
                 received.store(number, ordering: .relaxed)
-                let name = number == SIGINT ? "interrupted" : number == SIGTERM ? "terminated (SIGTERM)" : "hung up (SIGHUP)"
                 if leader { printError("\n\(name): stopping after the current batch and saving (send it again to quit now)") }
             }
             source.resume()
@@ -164,13 +192,18 @@ struct Train: ParsableCommand {
                 }
                 // The best epoch is chosen on held-out data only: picking it by the test set would leak the test set.
                 if isBest, let out, trainer.validation != nil {
-                    try model.save(to: Self.bestPath(out), progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount))
+                    try trainer.withStateUnchanging {
+                        try model.save(to: Self.bestPath(out), progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount))
+                    }
                 }
                 if let saveEvery, let out, trainer.completedEpochs % saveEvery == 0 {
-                    try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
+                    try trainer.withStateUnchanging {
+                        try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
+                    }
                 }
             }
         }
+        if case .failure = outcome { Self.waitIfEndingOnSignal(leader: processes.isLeader) }
         // The run ended the same way on every process: finishing normally cannot leave one waiting.
         if case .failure(let error) = outcome, !(error is TrainingError) {} else { Self.collectiveExit.store(true, ordering: .relaxed) }
         if case .failure(let error) = outcome, !(error is TrainingError) {
@@ -181,7 +214,9 @@ struct Train: ParsableCommand {
             printError("error: the weights diverged, so \(out) was not overwritten" + (FileManager.default.fileExists(atPath: out) ? "; it keeps the last saved epoch" : ""))
         } else if let out {
             try failing("saving \(out)") {
-                try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
+                try trainer.withStateUnchanging {
+                    try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount), includeGradients: saveGradients)
+                }
             }
             if !quiet {
                 let partial = trainer.stopRequested.load(ordering: .relaxed) && lastReport?.epoch != trainer.completedEpochs
@@ -204,6 +239,26 @@ struct Train: ParsableCommand {
             print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(trainer.completedEpochs) epochs")
         }
         if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(128 + (received.load(ordering: .relaxed) == 0 ? SIGINT : received.load(ordering: .relaxed))) }
+    }
+
+    /// Rank 0's answer to a signal under mpirun: saves `--out` with the parameters and optimiser state of the
+    /// last update (gradients are left out: the current step may have half computed them) and says so.
+    private static func saveOnSignal(_ name: String, trainer: Trainer, model: Model, out: String?) {
+        guard let out else {
+            printError("\n\(name): stopping every process (no --out to save)")
+            return
+        }
+        printError("\n\(name): saving the weights of the last update to \(out) and stopping every process")
+        do {
+            let epochs = try trainer.withStateUnchanging {
+                try model.save(to: out, progress: TrainingProgress(epoch: trainer.completedEpochs, step: model.optimizer.stepCount))
+                return trainer.completedEpochs
+            }
+            print("saved \(out) (\(epochs) complete epoch\(epochs == 1 ? "" : "s"); the weights include the stopped epoch's batches, and --resume starts that epoch again)")
+        } catch {
+            printError("error: saving \(out): \(error); the previous file, if any, is unchanged")
+            AtomicFile.removeLeftovers(of: out)
+        }
     }
 
     /// Where the best epoch's checkpoint goes: `model.safetensors` → `model.best.safetensors`.
