@@ -4,8 +4,8 @@ import NNVectorMath
 /// The array forms of `VectorMath`'s functions on `SIMD16<Float>` and the GEMM's register-tile loop, compiled for
 /// x86-64-v4 (AVX-512) on x86-64.
 ///
-/// With 16-float vectors a Zen 4 core issues half as many instructions for the same work as with AVX2's 8-float
-/// ones, which is what keeps numpy's AVX-512 loops fast when other tenants share the core. Results have the same
+/// With 16-float vectors a core issues half as many instructions for the same work as with AVX2's 8-float
+/// ones. Results have the same
 /// bits as the `SIMD8` forms. Call these only on a CPU with AVX-512 (`Kernels.avx512` in `NNCore` checks): any of
 /// them can hold AVX-512 instructions, which fault elsewhere. On other architectures they are plain `SIMD16` code.
 public enum AVX512Kernels {

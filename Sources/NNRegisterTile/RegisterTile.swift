@@ -10,9 +10,7 @@
 /// modules under one symbol, and the linker kept one of the two: the AVX-512 loops ran the AVX2 copy of their hot
 /// micro-kernel. With `RegisterTile<Target>` every specialised function carries its module's type in its symbol.
 /// The micro-kernels and what they call are `@_transparent` (inlined before optimisation): the optimiser had left
-/// them out of line despite `@inline(__always)`, and passed the accumulators through memory at every tile; the
-/// forward product of the MLP's first layer (128 × 784 × 256, skipping zeros) went from 384 to 360 µs on one
-/// thread (best of 15 rounds, alternating processes).
+/// them out of line despite `@inline(__always)`, and passed the accumulators through memory at every tile.
 public enum RegisterTile<Target: CompilationTarget> {
     /// Rows of the register tile.
     @inlinable public static var mr: Int { 6 }
@@ -96,8 +94,8 @@ public enum RegisterTile<Target: CompilationTarget> {
     /// last 7 or 8 rows go as 4 + 3 or 4 + 4.
     ///
     /// A tile of one or two rows has four accumulators, too few to hide the FMA latency (it runs at half speed);
-    /// a four-row tile has eight and runs at full speed. So 128 rows are 20 × 6 + 2 × 4, not 21 × 6 + 2: the
-    /// MLP's 128-row products run 1–1.2 % faster on one thread. `packA` packs its panels with the same heights.
+    /// a four-row tile has eight and runs at full speed. So 128 rows are 20 × 6 + 2 × 4, not 21 × 6 + 2. `packA`
+    /// packs its panels with the same heights.
     @inlinable @inline(__always)
     public static func tileHeight(remainingRows: Int) -> Int {
         remainingRows == 7 || remainingRows == 8 ? 4 : Swift.min(mr, remainingRows)

@@ -150,7 +150,7 @@ func ourGFLOPS(_ s: Shape) -> Double {
 
 /// Rounds of training and inference, each alternating ours with the peers'.
 let rounds = quick ? 1 : 3
-/// GEMM rounds (`pairedRounds`, with `NumpyWorker`): five, since on the shared Zen 4 VM a burst of load from
+/// GEMM rounds (`pairedRounds`, with `NumpyWorker`): five, since on a shared machine a burst of load from
 /// elsewhere can take one or two of them.
 let gemmRounds = quick ? 1 : 5
 var gemm: [[String: Any]] = []

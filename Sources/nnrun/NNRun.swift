@@ -14,6 +14,6 @@ struct NNRun: ParsableCommand {
             Checkpoints are safetensors files (readable by Python's safetensors, numpy and PyTorch).
             """,
         version: version,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Layers.self, CheckpointCommand.self, Export.self, Import.self, Convert.self]
+        subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Layers.self, CheckpointCommand.self, Export.self, Import.self, Convert.self, Plot.self]
     )
 }

@@ -40,6 +40,23 @@ import Testing
         #expect(throws: ConfigurationError.self) { try Conv2D(inputShape: [1, 8, 8], filters: 4, kernel: [0, 3]) }
     }
 
+    /// `padding: same` keeps `⌈H / stride⌉`, for convolutions and pools, and refuses an odd number of zeros.
+    @Test func samePaddingKeepsTheSizeOverTheStride() throws {
+        func output(_ type: any RegistrableLayer.Type, _ options: [String: ConfigValue], input: [Int] = [2, 9, 8]) throws -> [Int] {
+            try type.init(configuration: LayerConfiguration(options: options.merging(["padding": .string("same")]) { $1 }, inputShape: input))
+                .outputShape(forInput: input)
+        }
+        #expect(try output(Conv2D.self, ["filters": .int(3), "kernel": .int(3)]) == [3, 9, 8])
+        #expect(try output(Conv2D.self, ["filters": .int(3), "kernel": .int(3), "dilation": .int(2)]) == [3, 9, 8])
+        #expect(try output(Conv2D.self, ["filters": .int(3), "kernel": .int(3), "stride": .int(2)], input: [2, 9, 9]) == [3, 5, 5])
+        #expect(try output(MaxPool2D.self, ["kernel": .int(2)], input: [2, 8, 6]) == [2, 4, 3])
+        #expect(try output(AvgPool2D.self, ["kernel": .int(3), "stride": .int(1)]) == [2, 9, 8])
+        #expect(throws: ConfigurationError.self) { try output(Conv2D.self, ["filters": .int(3), "kernel": .int(2)]) }
+        #expect(throws: ConfigurationError.self) {
+            try Conv2D(configuration: LayerConfiguration(options: ["filters": .int(1), "kernel": .int(3), "padding": .string("valid")], inputShape: [1, 4, 4]))
+        }
+    }
+
     @Test func maxPoolForwardAndGradient() throws {
         let pool = try MaxPool2D(inputShape: [1, 4, 4], kernel: [2, 2])
         let x = try Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map { Float(($0 * 7) % 16) })

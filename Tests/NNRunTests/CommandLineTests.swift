@@ -350,4 +350,58 @@ import Testing
             #expect(tensor.values.map(\.bitPattern) == b.tensors[name]?.values.map(\.bitPattern), "\(name)")
         }
     }
+
+    /// Resuming a checkpoint that has all its epochs says there is nothing to train; `--init-from` a checkpoint
+    /// that matches no tensor is an error instead of a silent fresh start.
+    @Test func resumePastTheTargetAndInitFromNothingSaySo() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let done = directory.appendingPathComponent("done.safetensors").path
+        #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "2", "--out", done, "--quiet"]).status == 0)
+        let resumed = try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "2", "--resume", done])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("has already trained 2 epochs of 2, so there is nothing to train"), "\(resumed.stderr)")
+        let other = directory.appendingPathComponent("other.yaml").path
+        try "input: [2]\ndata: spiral\nlayers: [{type: Linear, name: first, units: 8}, ReLU, {type: Linear, name: last, units: 3}]\n"
+            .write(toFile: other, atomically: true, encoding: .utf8)
+        let unrelated = try CommandRunner.run(["train", other, "--init-from", done, "--epochs", "1"])
+        #expect(unrelated.status == 1, "\(unrelated.stderr)")
+        #expect(unrelated.stderr.contains("matches no tensor of the model"), "\(unrelated.stderr)")
+    }
+
+    /// `nnrun plot` draws a metrics file: a loss and an accuracy chart with a line per data set; a line that is
+    /// not a metrics object is reported with its number.
+    @Test func plotDrawsTheTrainingCurve() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let metrics = directory.appendingPathComponent("run.jsonl").path, svg = directory.appendingPathComponent("curve.svg").path
+        #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "4", "--validation-split", "0.2", "--metrics", metrics, "--quiet"]).status == 0)
+        let plot = try CommandRunner.run(["plot", metrics, "-o", svg])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(text.hasPrefix("<svg"))
+        #expect(text.components(separatedBy: "<polyline").count - 1 == 6, "train, validation and test, for loss and accuracy")
+        #expect(text.contains(">loss<") && text.contains(">accuracy<") && text.contains(">validation<"))
+        try "{\"epoch\":1,\"test_loss\":0.5}\nnot json\n".write(toFile: metrics, atomically: true, encoding: .utf8)
+        let bad = try CommandRunner.run(["plot", metrics, "-o", svg])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("line 2 is not a metrics line"), "\(bad.stderr)")
+    }
+
+    /// The checkpoint keeps the training inputs' range, and `predict` warns about an input outside it.
+    @Test func predictWarnsAboutInputsOutsideTheTrainingRange() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let weights = directory.appendingPathComponent("spiral.safetensors").path
+        let inside = directory.appendingPathComponent("inside.csv").path, outside = directory.appendingPathComponent("outside.csv").path
+        #expect(try CommandRunner.run(["train", "Models/spiral-mlp.yaml", "--epochs", "2", "--out", weights, "--quiet"]).status == 0)
+        #expect(try Checkpoint(contentsOf: weights).metadata["input_range"]?.hasPrefix("[-0.") == true)
+        try "0.1,0.2\n-0.5,0.3\n".write(toFile: inside, atomically: true, encoding: .utf8)
+        try "0.1,0.2\n50,-30\n".write(toFile: outside, atomically: true, encoding: .utf8)
+        let quiet = try CommandRunner.run(["predict", "Models/spiral-mlp.yaml", "--weights", weights, "--input", inside])
+        #expect(quiet.status == 0 && !quiet.stderr.contains("warning"), "\(quiet.stderr)")
+        let warned = try CommandRunner.run(["predict", "Models/spiral-mlp.yaml", "--weights", weights, "--input", outside])
+        #expect(warned.status == 0)
+        #expect(warned.stderr.contains("the input's values lie in [-30.0, 50.0], but"), "\(warned.stderr)")
+    }
 }

@@ -1,8 +1,6 @@
 extension GEMM {
     /// The right operand `op(B)` of a product, packed once into the panels the micro-kernel reads, so that
     /// products with the same `B` (a layer's weights during inference) skip packing it every time.
-    ///
-    /// Packing the MLP's 784 × 256 weight takes about a tenth of a 64-sample forward pass.
     /// The value is only meaningful for the `B`, `k` and `n` it was packed from; `multiply` checks the sizes.
     public struct PackedMatrix: Sendable {
         /// Rows of `op(B)`: the depth `k` of the products it serves.

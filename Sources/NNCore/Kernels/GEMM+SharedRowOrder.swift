@@ -12,10 +12,8 @@ extension GEMM {
     ///
     /// The rows are cut into parts of at most `MC`, as many as there are threads at least; first each thread
     /// groups the rows of parts and lists their tiles' kept steps (`groupRowsByZeros`), then each
-    /// packs its share of the panels of `B` and runs every part's tiles over them. Before, each thread ran
-    /// `multiplyPacked` on its columns and ordered all of `A` itself. On the MLP's first layer (128 × 784 ·
-    /// 784 × 256, Fashion-MNIST batches, two threads, alternating in one process) the forward product went from
-    /// 208.5 to 187.9 µs in median (358 µs on one thread), and training from 182.5k to 185.4k samples/s.
+    /// packs its share of the panels of `B` and runs every part's tiles over them, so that no thread orders rows
+    /// another thread has ordered.
     ///
     /// A thread whose panels of `B` hold an infinity or NaN multiplies them with every step kept. The result has
     /// the bits of the product that keeps every step, as with `skipZerosInA` elsewhere.

@@ -18,16 +18,13 @@ public enum GEMM {
     /// Columns of the register tile.
     public static let nr = DefaultRegisterTile.nr
     /// Largest depth of one packed block when a product is deeper than `singleBlockDepth`; such depths are split
-    /// into equal blocks no deeper than this (1024 → 2 × 512, 2048 → 4 × 512). Measured on the 2-core EPYC VM
-    /// (AVX2, 512 KiB L2) among 256/320/384/512: 4–7 % faster than 384 on 1024² and 2048² (fewer passes over `C`).
+    /// into equal blocks no deeper than this (1024 → 2 × 512, 2048 → 4 × 512): deep blocks mean fewer passes
+    /// over `C`, and a `KC × NR` panel of `B` still fits in L1 beside the tile.
     public static let kc = 512
-    /// Products up to this deep run as one depth block, so `C` is written once. The MLP's first layer (depth 784)
-    /// ran 1.4–1.8 % faster as one block than as 2 × 392 on one thread and 1–1.5 % on two; the direct rows of
-    /// `A` (128 × 784 floats) and a panel of `B` still fit in L2 together. 1024² and 2048² gained nothing from
-    /// deeper blocks.
+    /// Products up to this deep run as one depth block, so `C` is written once; the rows of `A` read in place and a
+    /// panel of `B` still fit in L2 together at this depth.
     public static let singleBlockDepth = 800
-    /// Rows of `A` packed at a time (an `MC × KC` block, 288 KiB, stays in the 512 KiB L2; 441 KiB as one block
-    /// 784 deep).
+    /// Rows of `A` packed at a time: an `MC × KC` block stays in L2.
     public static let mc = 144
     /// Columns of `B` packed at a time.
     public static let nc = 2048
@@ -36,13 +33,9 @@ public enum GEMM {
     /// On several threads, a product is split into one sub-product per thread, each run on its thread alone with
     /// its own packed panels: by columns when it has at most `MC` rows or is at least as wide as it is tall, and
     /// gives each thread at least this many `NR`-wide panels of `B`; otherwise by rows when it has more than `MC`
-    /// and does not skip zeros in `A` (with skipping, row blocks are handed out as threads come free).
-    /// Measured on the Zen 4 VM, 2 threads, against one shared packed `B` with row blocks handed out as threads
-    /// come free (alternating in one process, medians of 25 paired rounds): 256² +19 % by rows and +40 % by
-    /// columns, 512² +12 % and +21 %, 2048² +1 % and +8 %, 1024² −0.4 % and −3 % (−3 to +5 % over two runs), the
-    /// MLP's weight gradient (784 × 128ᵀ · 128 × 256) +4–6 % by rows and +4 % by columns. Squares whose `C` is
-    /// not aligned (`columnsBeforeAlignedC`) are split by columns too (the width compared is the whole `n`):
-    /// against rows, alternating in one process, 2048² +3–6 % and 1024² +2–4 % in median.
+    /// and does not skip zeros in `A` (with skipping, row blocks are handed out as threads come free). Squares whose
+    /// `C` is not aligned (`columnsBeforeAlignedC`) are split by columns too (the width compared is the whole `n`).
+    /// Sub-products of their own keep each thread's panels in its own cache instead of sharing one packed `B`.
     static let columnSplitMinimumPanels = 4
 
     /// The single GEMM entry point: `C[m×n] = op(A)[m×k] · op(B)[k×n]`, plus `C` when `accumulate`.
@@ -68,8 +61,8 @@ public enum GEMM {
     ///       (`orderRowsByZeros`), with a list of each tile's kept steps (`listNonzeroSteps`), or, when
     ///       transposed, packed with them (`packANonzeroSteps`). It checks each block of `B` once packed (or
     ///       `packedB.isFinite`) and keeps every term of a block that holds an infinity or NaN. It pays when whole
-    ///       steps are zero across six rows of `A` (`skippableDepthFraction`): 16 % of them in six consecutive
-    ///       images of a Fashion-MNIST batch, about 35 % once grouped, 31 % of `xᵀ`'s.
+    ///       steps are zero across six rows of `A` (`skippableDepthFraction`), as in batches of images with
+    ///       black backgrounds.
     ///     - For a single row that streams `B`, the rows of `B` that meet a zero of `A` are not read at all; the
     ///       caller promises that `B` is finite (checking it would read all of it).
     public static func multiply(
@@ -177,10 +170,8 @@ public enum GEMM {
     ///
     /// A tile row of 16 floats that straddles two cache lines makes every pass over `C` move twice the lines,
     /// and large Swift arrays start 48 bytes past a page boundary (glibc's 16-byte header, then the array's 32).
-    /// Measured on the EPYC VM with tensors as `C`, alternating in one process: 2048² runs 4–4.5 % faster on one
-    /// thread and 2–3 % on two, 1024² 0.5–1.5 %. The narrow strip costs one more micro-kernel panel, 1/64 of the
-    /// work at `n = 1024`; at 512² it made the product 2.5 % slower, hence the minimum width. The split does not
-    /// change any result: each element is summed in the same order either way.
+    /// The narrow strip costs one more micro-kernel panel, which only a wide product earns back, hence the minimum
+    /// width. The split does not change any result: each element is summed in the same order either way.
     static func columnsBeforeAlignedC(c: UnsafeMutablePointer<Float>, ldc: Int, n: Int) -> Int {
         let misalignment = Int(bitPattern: c) & 63
         guard n >= alignedTileMinimumWidth, ldc % 16 == 0, misalignment != 0, misalignment % 4 == 0 else { return 0 }
@@ -212,7 +203,7 @@ public enum GEMM {
         // Row blocks: at most MC rows each, and a multiple of the thread count so every thread gets the same
         // share. On one thread they are multiples of MR, so only the last tile is short; on several they are
         // equal, so the threads finish together (128 rows on 2 threads: 64 + 64, not 66 + 62; 2048 rows: 16 × 128,
-        // not 15 × 132 + 68). Measured on 2 threads: 1024² and 2048² +2–3 %, the MLP's shapes +2 %, 64 rows +8 %.
+        // not 15 × 132 + 68).
         let blockCount = ((m + mc - 1) / mc + threads - 1) / threads * threads
         let blockRows = threads > 1 ? (m + blockCount - 1) / blockCount : ((m + blockCount - 1) / blockCount + mr - 1) / mr * mr
         let blocks = (m + blockRows - 1) / blockRows
@@ -284,8 +275,8 @@ public enum GEMM {
                     }
                     return
                 }
-                // Measured on the EPYC VM: reading A in place is 2–4 % faster up to n = 512 (the MLP's forward pass,
-                // 256², 512²) and 2 % slower on 1024² and 2048², where the rows are 4–8 KiB apart.
+                // With few column panels to reuse it, packing A costs more than reading its rows in place; wide
+                // products reuse each packed block often enough, and their rows lie too far apart to stream.
                 let direct = !transposeA && n <= 512
                 if !direct {
                     packA(a, lda: lda, transposed: transposeA, row: ic, column: row, height: mcCur, depth: kcCur, into: packedA)
@@ -320,8 +311,8 @@ public enum GEMM {
     /// gets the offsets `p · NR` of its kept steps' rows in a packed panel of `B` at `offsets + t · depth`, and
     /// their number in `steps[t]`.
     ///
-    /// Eight steps at a time: the tile's rows are or-ed as bits (sign dropped). About 2 % of the product it
-    /// serves (5 µs for 64 rows of 784), against 14 % for packing `A` with `packANonzeroSteps`.
+    /// Eight steps at a time: the tile's rows are or-ed as bits (sign dropped). Much cheaper than packing `A` with
+    /// `packANonzeroSteps`, which is why an untransposed `A` is read in place.
     @inline(__always)
     static func listNonzeroSteps(
         _ a: UnsafePointer<Float>, lda: Int, rowOrder: UnsafePointer<UInt8>, height: Int, depth: Int,
@@ -341,8 +332,8 @@ public enum GEMM {
                 let bits = (r0.loadBits8(p) | r1.loadBits8(p) | r2.loadBits8(p) | r3.loadBits8(p) | r4.loadBits8(p) | r5.loadBits8(p))
                     & 0x7fff_ffff
                 // Bit `lane` set where the lane's bits are not all zero. Runs of eight kept steps (inside an
-                // image) are stored at once, runs of eight zero ones (its background) skipped; taking the lanes one
-                // by one every time made the list cost 5 % of the product instead of 2.
+                // image) are stored at once, runs of eight zero ones (its background) skipped, so that only mixed
+                // runs are taken lane by lane.
                 let mask = Int(truncatingIfNeeded: (((bits &+ 0x7fff_ffff) &>> 31) &<< laneNumbers).wrappedSum())
                 if mask == 0xFF {
                     UnsafeMutableRawPointer(stepOffsets + kept).storeBytes(
@@ -422,8 +413,7 @@ public enum GEMM {
                 DefaultRegisterTile.applyEpilogue(epilogue, row: c0 + ldc, columnOffset: 0, count: n)
                 i += 2
             } else if n >= 64 && k &* n >= 16_384 {
-                // B larger than L1: streamed (measured on the MLP's three layers at batch 1: 17.1 µs against 22.3
-                // with register tiles down the whole depth).
+                // B larger than L1: streamed once, instead of register tiles that re-read it down the whole depth.
                 multiplySingleRowStreaming(n: n, k: k, a: a0, depthStride: depthStride, b: b, ldb: ldb, c: c0, accumulate: accumulate,
                                            backward: streamBackward, skipZeros: skipZerosInA)
                 DefaultRegisterTile.applyEpilogue(epilogue, row: c0, columnOffset: 0, count: n)
@@ -708,7 +698,7 @@ public enum GEMM {
             if transposed {
                 if rows == mr {
                     // Six contiguous values per depth step, copied directly (a generic `update(from:count:)` here
-                    // became a `memmove` call per step, 10 % of the time of the Aᵀ·B product).
+                    // becomes a `memmove` call per step).
                     var source = a + (column &* lda &+ row &+ i0), out = panel
                     for _ in 0..<depth {
                         out.store4(source.load4(0), 0)
@@ -747,9 +737,8 @@ public enum GEMM {
     /// `packANonzeroSteps` for the first `tiles` full tiles of a transposed `A` (`a` at the block's first
     /// element, depth steps `lda` apart): each step's six values of a tile are contiguous, so the steps are taken
     /// in the order `A` is stored, one sample's row after another, each tile appending to its own panel
-    /// (`steps[t]` counts as it goes). Reading `A` in sequence instead of one tile's column at a time, and moving
-    /// the values four and two at a time, packs a Fashion-MNIST batch's `xᵀ` (784 × 128) in 46–53 µs instead of 67
-    /// with `x` out of cache (30 µs with `x` in L2).
+    /// (`steps[t]` counts as it goes). `A` is read in sequence instead of one tile's column at a time, and the
+    /// values move four and two at a time.
     @inline(__always)
     static func packFullTransposedTilesNonzeroSteps(
         _ a: UnsafePointer<Float>, lda: Int, tiles: Int, depth: Int, into packed: UnsafeMutablePointer<Float>,
@@ -787,11 +776,7 @@ public enum GEMM {
     /// `offsets` at `t · depth` the offset `p · NR` of each kept step's row in the packed panel of `B`, and their
     /// number in `steps[t]`. Every step is written and the write position advances (without a branch) only past a
     /// kept one. Offsets fit in `UInt16`: blocks are at most `singleBlockDepth` (800) deep, so `p · NR < 12 800`.
-    ///
-    /// Tried: tiles of two rows by two panels of `B` (32 columns) find more zero steps in a Fashion-MNIST batch
-    /// (35 % of the forward product's, 45 % of `xᵀ`'s), but each value of `B` then feeds two FMAs instead of six;
-    /// with the packing of `B` counted, `xᵀ · ∂L/∂y` ran no faster than with these tiles and the forward product
-    /// still lost to reading `A` in place.
+
     @inline(__always)
     static func packANonzeroSteps(
         _ a: UnsafePointer<Float>, lda: Int, transposed: Bool,

@@ -135,9 +135,8 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
-    /// How long an idle worker polls for the next job before it sleeps. A sleeping worker joins a job 12–30 µs
-    /// late on the Zen 4 VM (the wake-up), which is most of a small GEMM; a training step leaves gaps of up to a
-    /// few hundred microseconds between its parallel parts (the loss, the optimiser's bookkeeping).
+    /// How long an idle worker polls for the next job before it sleeps: longer than the gaps a training step leaves
+    /// between its parallel parts, because waking a sleeping worker costs about as much as a small GEMM.
     static let spinNanoseconds: UInt64 = 1_000_000
 
     private static func monotonicNanoseconds() -> UInt64 {

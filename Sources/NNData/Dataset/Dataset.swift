@@ -27,6 +27,24 @@ public struct Dataset: Sendable {
     /// Scalars per sample.
     public var sampleSize: Int { sampleShape.reduce(1, *) }
 
+    /// The smallest and largest feature value as batches hold them (bytes scaled), or `nil` without samples.
+    public var valueRange: ClosedRange<Float>? {
+        switch features {
+        case .bytes(let bytes, let scale):
+            guard let low = bytes.min(), let high = bytes.max() else { return nil }
+            let (a, b) = (Float(low) * scale, Float(high) * scale)
+            return Swift.min(a, b)...Swift.max(a, b)
+        case .floats(let values):
+            guard let first = values.first else { return nil }
+            var (low, high) = (first, first)
+            for value in values {
+                low = Swift.min(low, value)
+                high = Swift.max(high, value)
+            }
+            return low.isFinite && high.isFinite ? low...high : nil
+        }
+    }
+
     /// Creates a data set, checking that the sizes agree and that every label is in range.
     public init(features: Features, labels: [Int], sampleShape: [Int], classCount: Int) throws(DataError) {
         var sampleSize = 1

@@ -8,7 +8,7 @@ public final class AvgPool2D: RegistrableLayer {
     public static let options = [
         LayerOption("kernel", .intList, required: true, "window size, k or [kh, kw]"),
         LayerOption("stride", .intList, default: "kernel", "step, s or [sh, sw]"),
-        LayerOption("padding", .intList, default: "0", "zeros on each side"),
+        LayerOption("padding", .padding, default: "0", "zeros on each side, or same"),
     ]
 
     /// The window geometry.
@@ -26,8 +26,8 @@ public final class AvgPool2D: RegistrableLayer {
 
     public convenience init(configuration c: LayerConfiguration) throws {
         let kernel = try c.intList("kernel", count: 2)
-        try self.init(inputShape: c.inputShape, kernel: kernel, stride: try c.intList("stride", count: 2, default: kernel),
-                      padding: try c.intList("padding", count: 2, default: [0, 0]))
+        let stride = try c.intList("stride", count: 2, default: kernel)
+        try self.init(inputShape: c.inputShape, kernel: kernel, stride: stride, padding: try c.padding(kernel: kernel, stride: stride))
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] { try PoolingGeometry.outputShape(geometry, layer: Self.typeName, input: shape) }

@@ -13,7 +13,7 @@ public final class Conv2D: RegistrableLayer {
         LayerOption("filters", .int, required: true, "output channels F"),
         LayerOption("kernel", .intList, required: true, "window size, k or [kh, kw]"),
         LayerOption("stride", .intList, default: "1", "step, s or [sh, sw]"),
-        LayerOption("padding", .intList, default: "0", "zeros on each side, p or [ph, pw]"),
+        LayerOption("padding", .padding, default: "0", "zeros on each side, p, [ph, pw] or same (output H × W at stride 1)"),
         LayerOption("dilation", .intList, default: "1", "tap spacing, d or [dh, dw]"),
         LayerOption("groups", .int, default: "1", "channel groups; C and F must be divisible by it"),
         LayerOption("bias", .bool, default: "true", "whether to learn a bias"),
@@ -74,10 +74,11 @@ public final class Conv2D: RegistrableLayer {
         let kernel = try c.intList("kernel", count: 2)
         let groups = try c.positiveInt("groups", default: 1)
         try c.checkParameterSize([try c.positiveInt("filters"), (c.inputShape.first ?? 1) / groups, kernel[0], kernel[1]], key: "filters", layer: Self.typeName)
+        let stride = try c.intList("stride", count: 2, default: [1, 1]), dilation = try c.intList("dilation", count: 2, default: [1, 1])
         try self.init(
-            inputShape: c.inputShape, filters: try c.positiveInt("filters"), kernel: try c.intList("kernel", count: 2),
-            stride: try c.intList("stride", count: 2, default: [1, 1]), padding: try c.intList("padding", count: 2, default: [0, 0]),
-            dilation: try c.intList("dilation", count: 2, default: [1, 1]), groups: try c.positiveInt("groups", default: 1),
+            inputShape: c.inputShape, filters: try c.positiveInt("filters"), kernel: kernel,
+            stride: stride, padding: try c.padding(kernel: kernel, stride: stride, dilation: dilation),
+            dilation: dilation, groups: groups,
             bias: try c.bool("bias", default: true),
             initializer: WeightInitializer(rawValue: try c.string("init", default: "he", allowed: WeightInitializer.allCases.map(\.rawValue))) ?? .he,
             seed: c.seed)

@@ -8,7 +8,7 @@ public final class MaxPool2D: RegistrableLayer {
     public static let options = [
         LayerOption("kernel", .intList, required: true, "window size, k or [kh, kw]"),
         LayerOption("stride", .intList, default: "kernel", "step, s or [sh, sw]"),
-        LayerOption("padding", .intList, default: "0", "padding on each side (ignored by the max)"),
+        LayerOption("padding", .padding, default: "0", "padding on each side (ignored by the max), or same"),
         LayerOption("dilation", .intList, default: "1", "tap spacing"),
     ]
 
@@ -28,8 +28,9 @@ public final class MaxPool2D: RegistrableLayer {
 
     public convenience init(configuration c: LayerConfiguration) throws {
         let kernel = try c.intList("kernel", count: 2)
-        try self.init(inputShape: c.inputShape, kernel: kernel, stride: try c.intList("stride", count: 2, default: kernel),
-                      padding: try c.intList("padding", count: 2, default: [0, 0]), dilation: try c.intList("dilation", count: 2, default: [1, 1]))
+        let stride = try c.intList("stride", count: 2, default: kernel), dilation = try c.intList("dilation", count: 2, default: [1, 1])
+        try self.init(inputShape: c.inputShape, kernel: kernel, stride: stride,
+                      padding: try c.padding(kernel: kernel, stride: stride, dilation: dilation), dilation: dilation)
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] { try PoolingGeometry.outputShape(geometry, layer: Self.typeName, input: shape) }

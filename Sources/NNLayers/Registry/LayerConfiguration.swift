@@ -108,6 +108,34 @@ public struct LayerConfiguration: Sendable {
         }
     }
 
+    /// The `padding` option of a 2-D window over inputs `[C, H, W]`: an integer, `[ph, pw]`, or `same`, the zeros
+    /// on each side that make the output `⌈H / stride⌉ × ⌈W / stride⌉` (`H × W` at stride 1). `same` is refused
+    /// where it would need one zero more on one side than on the other (an even kernel at stride 1), since
+    /// NNKit's windows pad both sides alike.
+    public func padding(kernel: [Int], stride: [Int], dilation: [Int] = [1, 1]) throws(ConfigurationError) -> [Int] {
+        guard case .string(let text)? = options["padding"] else { return try intList("padding", count: 2, default: [0, 0]) }
+        guard text == "same" else {
+            throw .wrongType(key: "padding", expected: "an integer, a list of 2 integers or 'same'", found: "'\(text)'")
+        }
+        guard inputShape.count == 3, kernel.count == 2, stride.count == 2, dilation.count == 2 else { return [0, 0] }
+        var padding: [Int] = []
+        for axis in 0..<2 {
+            let size = inputShape[axis + 1], step = Swift.max(stride[axis], 1)
+            let outputs = (size + step - 1) / step
+            let (span, spanOverflow) = dilation[axis].multipliedReportingOverflow(by: kernel[axis] - 1)
+            let (reach, reachOverflow) = (outputs - 1).multipliedReportingOverflow(by: step)
+            guard !spanOverflow, !reachOverflow else {
+                throw .invalidValue(key: "padding", value: "same", requirement: "the window is too large")
+            }
+            let total = Swift.max(reach + span + 1 - size, 0)
+            guard total % 2 == 0 else {
+                throw .invalidValue(key: "padding", value: "same", requirement: "it needs \(total) zeros \(axis == 0 ? "down" : "across") here, which cannot be split evenly between the two sides; give padding as [ph, pw]")
+            }
+            padding.append(total / 2)
+        }
+        return padding
+    }
+
     /// A list of integers, or a single integer repeated `count` times (as `kernel: 3` for `[3, 3]`).
     public func intList(_ key: String, count: Int, default defaultValue: [Int]? = nil) throws(ConfigurationError) -> [Int] {
         switch options[key] {

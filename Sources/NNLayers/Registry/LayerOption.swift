@@ -4,6 +4,8 @@ public struct LayerOption: Sendable, Equatable {
     /// The kind of value an option takes.
     public enum Kind: String, Sendable {
         case int, double, string, bool, intList = "list of int"
+        /// Padding: an integer, a list of integers, or `same` (the output keeps `⌈H / stride⌉`).
+        case padding = "list of int or 'same'"
     }
 
     /// The key, e.g. `units`.

@@ -51,6 +51,8 @@ extension Model {
         public static let optimizer = "optimizer", optimizerHyperparameters = "optimizer_hyperparameters"
         /// The training seed, and the plugins the model needs (JSON list of name and version).
         public static let seed = "train_seed", plugins = "plugins"
+        /// The range of the training inputs, `[min, max]` (JSON).
+        public static let inputRange = "input_range"
     }
 
     /// How strictly `load` matches names.
@@ -78,7 +80,7 @@ extension Model {
             tensors["optimizer." + key] = StoredTensor(shape: slot.shape, values: slot.scalars)
         }
         let hyperparameters = optimizer.hyperparameters.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\(Float($0.value))" }.joined(separator: ",")
-        let metadata: [String: String] = [
+        var metadata: [String: String] = [
             MetadataKey.format: "nnkit",
             MetadataKey.formatVersion: "1",
             MetadataKey.modelName: spec.name,
@@ -90,6 +92,7 @@ extension Model {
             MetadataKey.seed: String(spec.train.seed),
             MetadataKey.plugins: "[" + requiredPlugins.map { "{\"name\":\"\($0.name)\",\"version\":\"\($0.version)\"}" }.joined(separator: ",") + "]",
         ]
+        if let range = trainingInputRange { metadata[MetadataKey.inputRange] = "[\(range.lowerBound),\(range.upperBound)]" }
         return Checkpoint(tensors: tensors, metadata: metadata)
     }
 
@@ -140,7 +143,16 @@ extension Model {
             throw .mismatch(path: path, missing: report.missing, unexpected: report.unexpected, shapes: report.mismatched)
         }
         for (parameter, value) in updates { parameter.value = value }
+        if let range = Self.inputRange(checkpoint.metadata[MetadataKey.inputRange]) { trainingInputRange = range }
         return report
+    }
+
+    /// `[min, max]` as `input_range` holds it, or `nil` for anything else.
+    static func inputRange(_ text: String?) -> ClosedRange<Float>? {
+        guard let text, text.hasPrefix("["), text.hasSuffix("]") else { return nil }
+        let parts = text.dropFirst().dropLast().split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, parts[0].isFinite, parts[1].isFinite, parts[0] <= parts[1] else { return nil }
+        return parts[0]...parts[1]
     }
 
     /// Restores parameters (strictly), optimiser state and progress for resuming training.

@@ -35,6 +35,10 @@ public final class Model {
     public let optimizer: any Optimizer
     /// Where each layer's type came from (`built-in`, `code`, `plugin NAME VERSION`).
     public let layerOrigins: [String]
+    /// The smallest and largest input value of the data the model was trained on, if known: set by `Trainer`,
+    /// saved in checkpoints (`input_range`) and restored by `load`, so that `predict` can warn about inputs
+    /// scaled otherwise.
+    public var trainingInputRange: ClosedRange<Float>?
 
     /// Reads, validates and instantiates a model file.
     /// - Throws: `ModelSpecError` listing every problem with its `file:line:column`.

@@ -420,7 +420,9 @@ struct ModelBuilder {
     static func value(_ value: ConfigValue, fits kind: LayerOption.Kind) -> Bool {
         switch (kind, value) {
         case (.int, .int), (.double, .int), (.double, .double), (.string, .string), (.bool, .bool), (.intList, .int): true
-        case (.intList, .list(let items)): items.allSatisfy { if case .int = $0 { true } else { false } }
+        case (.intList, .list(let items)), (.padding, .list(let items)): items.allSatisfy { if case .int = $0 { true } else { false } }
+        case (.padding, .int): true
+        case (.padding, .string(let text)): text == "same"
         default: false
         }
     }

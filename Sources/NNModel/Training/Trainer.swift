@@ -89,6 +89,7 @@ public final class Trainer {
         if let monitor = settings.earlyStopping?.monitor, monitor.hasPrefix("validation"), validation == nil {
             throw .dataMismatch("early stopping monitors \(monitor), but there is no validation set; set train.validation_split")
         }
+        model.trainingInputRange = data.train.valueRange
     }
 
     /// Runs `body` while no training step changes the parameters, buffers, optimiser state or `completedEpochs`:

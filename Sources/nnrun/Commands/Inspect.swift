@@ -42,8 +42,8 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try pluginOptions.load()
         let model = try loadModel(self.model, memory: memoryOptions)
-        if let dot { try write(model.graphvizText, to: dot) }
-        if let svg { try write(try drawing(of: model), to: svg) }
+        if let dot { try writeText(model.graphvizText, to: dot) }
+        if let svg { try writeText(try drawing(of: model), to: svg) }
         guard dot == nil && svg == nil || json else { return }
         if json {
             let layers = zip(model.network.names, model.network.layers).enumerated().map { index, pair in
@@ -80,11 +80,4 @@ struct Inspect: ParsableCommand {
         return text
     }
 
-    func write(_ text: String, to path: String) throws {
-        if path == "-" {
-            print(text, terminator: "")
-            return
-        }
-        try failing("writing \(path)") { try AtomicFile.write(Array(text.utf8), to: path) }
-    }
 }

@@ -35,9 +35,13 @@ struct Predict: ParsableCommand {
         // In batches, so that a large input never becomes one tensor of every sample's scores at once.
         var results: [Result] = []
         var start = 0
+        var seen: ClosedRange<Float>?
         while start < count {
             let rows = min(Self.batchSize, count - start)
             let batch = try failing("shaping the input") { try samples.batch(start..<(start + rows), size: size).reshaped([-1] + model.spec.input) }
+            if let low = batch.scalars.min(), let high = batch.scalars.max() {
+                seen = seen.map { Swift.min($0.lowerBound, low)...Swift.max($0.upperBound, high) } ?? low...high
+            }
             let probabilities = try failing("predicting") { try model.predict(batch).softmaxRows() }
             let classes = probabilities.shape[1]
             for row in 0..<rows {
@@ -46,6 +50,9 @@ struct Predict: ParsableCommand {
                 results.append(Result(index: start + row, top: ranked.map { .init(class: $0, name: model.spec.classes?[$0], probability: Double(scores[$0])) }))
             }
             start += rows
+        }
+        if let trained = model.trainingInputRange, let seen, !Self.fits(seen, trained) {
+            printError("warning: the input's values lie in [\(seen.lowerBound), \(seen.upperBound)], but \(weights) was trained on values in [\(trained.lowerBound), \(trained.upperBound)]; scale the input as the training data was (IDX images are divided by 255), or the predictions mean little")
         }
         if json {
             print(jsonText(results))
@@ -58,6 +65,12 @@ struct Predict: ParsableCommand {
 
     /// Samples predicted per batch.
     static let batchSize = 1000
+
+    /// Whether `input` lies within `trained`, give or take 1 % of its span.
+    static func fits(_ input: ClosedRange<Float>, _ trained: ClosedRange<Float>) -> Bool {
+        let slack = Swift.max((trained.upperBound - trained.lowerBound) * 0.01, 1e-6)
+        return input.lowerBound >= trained.lowerBound - slack && input.upperBound <= trained.upperBound + slack
+    }
 
     /// The input's samples as stored: floats from CSV, bytes from IDX (scaled to [0, 1] batch by batch).
     enum Samples {

@@ -130,11 +130,18 @@ struct Train: ParsableCommand {
             warnIfSpecDiffers(checkpoint, path: resume, model: model)
             trainer.completedEpochs = progress.epoch
             if !quiet { print("resumed from \(resume) at epoch \(progress.epoch), step \(progress.step)") }
+            if progress.epoch >= model.spec.train.epochs, leader {
+                printError("note: \(resume) has already trained \(progress.epoch) epoch\(progress.epoch == 1 ? "" : "s") of \(model.spec.train.epochs), so there is nothing to train; raise --epochs (or train.epochs) to go on")
+            }
         }
         if let initFrom {
             let checkpoint = try Processes.readCheckpoint(initFrom, "loading initial weights", processes: processes)
             let report = try failing("loading initial weights") { try model.load(checkpoint, path: initFrom, mode: .partial) }
             if leader { printError("init-from \(initFrom):\n" + report.description) }
+            if report.loaded.isEmpty {
+                if leader { printError("error: --init-from \(initFrom) matches no tensor of the model by name and shape; is it a checkpoint of another model? (`nnrun convert` maps a PyTorch state_dict by order)") }
+                throw ExitCode.failure
+            }
         }
 
         // Ctrl-C, SIGTERM and SIGHUP all stop after the current batch and save --out; a second one quits at once.

@@ -102,3 +102,12 @@ func jsonText(_ value: some Encodable) -> String {
         return "{\"error\":\"\(error)\"}"
     }
 }
+
+/// Writes `text` to `path` atomically, or to standard output for `-`.
+func writeText(_ text: String, to path: String) throws {
+    if path == "-" {
+        print(text, terminator: "")
+        return
+    }
+    try failing("writing \(path)") { try AtomicFile.write(Array(text.utf8), to: path) }
+}
