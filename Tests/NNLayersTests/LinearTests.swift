@@ -28,6 +28,30 @@ import Testing
         #expect(report.worstError < 2e-3, "\(report)")
     }
 
+    /// `activation: relu`: the output is rectified as it is written, and the gradient is masked where it is 0.
+    @Test func reluActivationIsAppliedAndMasked() throws {
+        let layer = try Linear(configuration: LayerConfiguration(options: ["units": .int(3), "activation": .string("relu")], inputShape: [2]))
+        layer.weight.value = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        layer.bias!.value = try Tensor(shape: [3], scalars: [0.5, -1, 0])
+        let y = try layer.forward(try Tensor(shape: [2, 2], scalars: [1, 0, -1, -2]), training: true)
+        #expect(y.scalars == [1.5, 1, 3, 0, 0, 0])
+        let dx = try layer.backward(try Tensor(shape: [2, 3], scalars: [1, 1, 1, 1, 1, 1]))
+        #expect(dx.scalars == [6, 15, 0, 0])
+        #expect(layer.bias?.gradient.scalars == [1, 1, 1])
+        let shifted = try Linear(inputSize: 4, outputSize: 5, initializer: .xavier, seed: 21)
+        shifted.activation = .relu
+        shifted.bias!.value = GradientCheck.sample([5], seed: 22)
+        // Inputs whose pre-activations all lie at least 0.17 from the kink at 0, as a ReLU test's inputs do.
+        let input = GradientCheck.sample([6, 4], seed: 57)
+        let preActivations = try Linear(weight: shifted.weight.value, bias: shifted.bias!.value).forward(input, training: false)
+        #expect(preActivations.scalars.allSatisfy { abs($0) > 0.1 } && preActivations.scalars.contains { $0 < 0 })
+        let report = try GradientCheck.check(shifted, input: input)
+        #expect(report.worstError < 2e-3, "\(report)")
+        #expect(throws: ConfigurationError.self) {
+            try Linear(configuration: LayerConfiguration(options: ["units": .int(3), "activation": .string("tanh")], inputShape: [2]))
+        }
+    }
+
     @Test func withoutBiasAndMatMul() throws {
         let layer = try Linear(inputSize: 4, outputSize: 3, bias: false, seed: 1)
         #expect(layer.parameters.map(\.name) == ["weight"])

@@ -28,8 +28,8 @@ public final class Network {
     private let lastUse: [Int]
     /// How many nodes read each node's output (the network's output counts as one).
     private let consumerCount: [Int]
-    /// The fusion plan: per node, which of its neighbours it runs together with.
-    private let fusion: [Fusion]
+    /// The fusion plan: per node, whether it runs together with a neighbour (`ActivationFusionPlan`).
+    private let fusion: [ActivationFusionPlan.Step]
     /// Outputs of the current forward pass, released after their last consumer.
     private var values: [Tensor?]
     /// The gradient of each node's output (and, last, of the input) during backward.
@@ -39,14 +39,6 @@ public final class Network {
     /// Whether `gradients[i]` is the network's own sum buffer (and may be added to in place).
     private var ownsGradient: [Bool]
 
-    /// How a node runs together with its neighbours.
-    private enum Fusion {
-        case none
-        /// A `Linear` that applies `max(·, 0)` as it writes its output: its only consumer is this `ReLU`.
-        case linearWithReLU(Linear, ReLU)
-        /// A `ReLU` whose input was already rectified by the `Linear` before it.
-        case rectified(ReLU)
-    }
 
     /// Chains unnamed layers.
     public convenience init(_ layers: [any Layer]) {
@@ -102,23 +94,11 @@ public final class Network {
         reachesParameters = reaches
         self.lastUse = lastUse
         consumerCount = consumers
-        fusion = Self.planFusion(layers: layers, inputs: inputs, consumers: consumers)
+        fusion = ActivationFusionPlan.plan(layers: layers, inputs: inputs, consumers: consumers)
         values = Array(repeating: nil, count: nodes.count)
         gradients = Array(repeating: nil, count: nodes.count + 1)
         gradientSums = Array(repeating: nil, count: nodes.count + 1)
         ownsGradient = Array(repeating: false, count: nodes.count + 1)
-    }
-
-    /// Pairs each `Linear` whose output goes only to a `ReLU` with that `ReLU`.
-    private static func planFusion(layers: [any Layer], inputs: [[Source]], consumers: [Int]) -> [Fusion] {
-        var plan = Array(repeating: Fusion.none, count: layers.count)
-        for (index, layer) in layers.enumerated() {
-            guard let relu = layer as? ReLU, inputs[index].count == 1, case .node(let source) = inputs[index][0],
-                  consumers[source] == 1, let linear = layers[source] as? Linear, case .none = plan[source] else { continue }
-            plan[source] = .linearWithReLU(linear, relu)
-            plan[index] = .rectified(relu)
-        }
-        return plan
     }
 
     /// The index of the output node (-1 for an empty network, which passes its input through).
@@ -131,20 +111,20 @@ public final class Network {
 
     /// Runs every node's forward pass in order and returns the last node's output.
     ///
-    /// A `Linear` whose only consumer is a `ReLU` runs as one pass with it: the linear layer applies `max(·, 0)`
-    /// as it writes its output and the ReLU takes that output as its own. Results and gradients are those of the
-    /// two layers run apart.
+    /// A node whose only consumer is an activation it can apply (`ActivationFusing`, e.g. a `Linear` followed by a
+    /// `ReLU`) runs as one pass with it: it applies the activation as it writes its output and the activation
+    /// takes that output as its own. Results and gradients are those of the two layers run apart.
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard !layers.isEmpty else { return input }
         defer { for index in values.indices { values[index] = nil } }
         for index in layers.indices {
             let value: Tensor
             switch fusion[index] {
-            case .linearWithReLU(let linear, _):
-                value = try linear.forward(try self.input(index, 0, input), training: training, applyingReLU: true)
-            case .rectified(let relu):
-                value = relu.forward(rectified: try self.input(index, 0, input), training: training)
-            case .none:
+            case .applying(let producer, let activation):
+                value = try producer.forward(try self.input(index, 0, input), training: training, applying: activation)
+            case .activated(let activation):
+                value = activation.forward(activated: try self.input(index, 0, input), training: training)
+            case .alone:
                 if let merge = layers[index] as? any MergeLayer {
                     value = try merge.forward(try inputs[index].indices.map { try self.input(index, $0, input) }, training: training)
                 } else {

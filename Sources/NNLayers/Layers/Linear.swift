@@ -4,7 +4,8 @@
 /// output `[N, units]`.
 ///
 /// Gradients: `∂L/∂x = ∂L/∂y · Wᵀ` (reshaped to the input's shape), `∂L/∂W = xᵀ · ∂L/∂y`,
-/// `∂L/∂b = Σₙ ∂L/∂yₙ`.
+/// `∂L/∂b = Σₙ ∂L/∂yₙ`. With `activation: relu` the output is `max(x · W + b, 0)`, applied as the product is
+/// written, and `∂L/∂y` is first masked where the output is 0.
 ///
 /// Inference on more than four rows keeps a copy of `W` packed for the GEMM (as large as `W`), rebuilt
 /// whenever `weight.version` changes, so batches after the first skip packing it. Inference on a single sample
@@ -16,7 +17,7 @@
 /// (`GEMM.skippableDepthFraction` every `zeroCheckInterval` batches, `gradientZeroSkippingThreshold`,
 /// `forwardZeroSkippingThreshold`); `GEMM` keeps every term where the other operand is not finite. Either way the
 /// output is the same bit for bit.
-public final class Linear: RegistrableLayer {
+public final class Linear: RegistrableLayer, ActivationFusing {
     public static let typeName = "Linear"
     public static let aliases = ["Affine", "Dense"]
     public static let summary = "Fully connected layer y = x·W + b; input flattened to [N, D]"
@@ -24,6 +25,7 @@ public final class Linear: RegistrableLayer {
         LayerOption("units", .int, required: true, "number of outputs"),
         LayerOption("init", .string, default: "he", "weight initialiser: " + WeightInitializer.allCases.map(\.rawValue).joined(separator: ", ")),
         LayerOption("bias", .bool, default: "true", "whether to learn a bias"),
+        LayerOption("activation", .string, default: "none", "none or relu, applied as the output is written"),
     ]
 
     /// The weight `[inputSize, outputSize]`.
@@ -44,6 +46,8 @@ public final class Linear: RegistrableLayer {
     public static let zeroCheckInterval = 32
     /// Outputs per sample.
     public let outputSize: Int
+    /// The activation applied to the output as it is written (`activation:`), if any.
+    public var activation: FusedActivation?
     /// Whether products may leave out the terms of zero inputs where that pays (see the type's notes). The results
     /// are the same either way; turn it off to compare speeds, or for inputs known to be dense.
     public var skipsZeroInputs = true
@@ -52,6 +56,8 @@ public final class Linear: RegistrableLayer {
     private let outputSampleShape: [Int]
     private var output: Tensor?
     private var inputGradient: Tensor?
+    /// `∂L/∂y` masked by the activation (`activation: relu`).
+    private var maskedGradient: Tensor?
     /// The weight packed for `GEMM` at inference, and the `weight.version` it was packed from.
     private var packedWeight = GEMM.PackedMatrix()
     private var packedWeightVersion: Int?
@@ -95,9 +101,11 @@ public final class Linear: RegistrableLayer {
             throw ConfigurationError.inputShape(layer: Self.typeName, expected: "a non-empty sample", got: configuration.inputShape)
         }
         try configuration.checkParameterSize([inputSize, units], key: "units", layer: Self.typeName)
+        let activation = try configuration.string("activation", default: "none", allowed: ["none"] + FusedActivation.allCases.map(\.rawValue))
         try self.init(
             inputSize: inputSize, outputSize: units, initializer: WeightInitializer(rawValue: name) ?? .he,
             bias: try configuration.bool("bias", default: true), seed: configuration.seed)
+        self.activation = FusedActivation(rawValue: activation)
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
@@ -112,13 +120,18 @@ public final class Linear: RegistrableLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        try forward(input, training: training, applyingReLU: false)
+        try forward(input, training: training, applyingReLU: activation == .relu)
     }
 
-    /// The forward pass, optionally returning `max(x · W + b, 0)`: the ReLU is applied as the product is written
-    /// (no second pass over the output). `Sequential` uses this for a `Linear` followed by a `ReLU`, then hands
-    /// the result to `ReLU.forward(rectified:training:)`. The gradients are those of the affine map alone.
-    public func forward(_ input: Tensor, training: Bool, applyingReLU: Bool) throws -> Tensor {
+    public func canApply(_ activation: FusedActivation) -> Bool { self.activation == nil }
+
+    /// The forward pass followed by `activation` as the product is written (no second pass over the output). The
+    /// gradients of `backward` stay those of the layer alone: the activation's own layer masks them.
+    public func forward(_ input: Tensor, training: Bool, applying activation: FusedActivation) throws -> Tensor {
+        try forward(input, training: training, applyingReLU: activation == .relu)
+    }
+
+    private func forward(_ input: Tensor, training: Bool, applyingReLU: Bool) throws -> Tensor {
         let rows = input.shape.first ?? 0
         guard input.rank >= 2, rows * inputSize == input.count else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N, \(inputSize)]", got: input.shape)
@@ -190,6 +203,13 @@ public final class Linear: RegistrableLayer {
             throw LayerError.gradientShape(layer: Self.typeName, expected: [rows, outputSize], got: outputGradient.shape)
         }
         let (inputSize, outputSize) = (self.inputSize, self.outputSize)
+        var outputGradient = outputGradient
+        if activation == .relu, let output {
+            var masked = maskedGradient.takeBuffer()
+            output.zip(with: outputGradient, into: &masked, by: Kernels.reluBackward)
+            maskedGradient = masked
+            outputGradient = masked
+        }
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
                 let skipZeroInputs = skipsZeroInputs && rows > GEMM.fewRowLimit && batchesSkipZeroInputs.gradient

@@ -2,13 +2,13 @@
 ///
 /// Shapes: any; output has the input's shape. Gradient: `∂L/∂x = ∂L/∂y` where `y > 0`, else 0
 /// (the texts' mask).
-public final class ReLU: RegistrableLayer {
+public final class ReLU: RegistrableLayer, FusibleActivation {
     public static let typeName = "ReLU"
     public static let summary = "max(x, 0); backward masks where x ≤ 0"
 
     private var output: Tensor?
     private var inputGradient: Tensor?
-    /// Whether `output` is the previous layer's tensor (see `forward(rectified:training:)`).
+    /// Whether `output` is the previous layer's tensor (see `forward(activated:training:)`).
     private var outputIsBorrowed = false
 
     /// Creates the layer.
@@ -25,12 +25,14 @@ public final class ReLU: RegistrableLayer {
         return y
     }
 
+    public var fusedActivation: FusedActivation { .relu }
+
     /// Takes `output`, already `max(x, 0)` because the layer before applied it as it wrote its own output
-    /// (`Linear.forward(_:training:applyingReLU:)`), as this layer's output without another pass over it.
+    /// (`ActivationFusing`), as this layer's output without another pass over it.
     ///
     /// The tensor belongs to the layer before: only a training pass keeps it (for the backward mask), and
     /// backward releases it, so that layer can write its next batch in place.
-    public func forward(rectified output: Tensor, training: Bool) -> Tensor {
+    public func forward(activated output: Tensor, training: Bool) -> Tensor {
         self.output = training ? output : nil
         outputIsBorrowed = true
         return output

@@ -8,11 +8,14 @@ extension Linear: ONNXExportable {
     func exportONNX(_ node: ExportedNode, into graph: inout ONNXGraphWriter) {
         let x = node.flatInput(&graph)
         let w = node.initializer("weight", weight.value, into: &graph)
+        // `activation: relu` is a Relu node after the product.
+        let product = activation == nil ? node.output : graph.uniqueName(node.name + "/product")
         if let bias {
-            graph.addNode("Gemm", name: node.name, inputs: [x, w, node.initializer("bias", bias.value, into: &graph)], output: node.output)
+            graph.addNode("Gemm", name: node.name, inputs: [x, w, node.initializer("bias", bias.value, into: &graph)], output: product)
         } else {
-            graph.addNode("MatMul", name: node.name, inputs: [x, w], output: node.output)
+            graph.addNode("MatMul", name: node.name, inputs: [x, w], output: product)
         }
+        if activation == .relu { graph.addNode("Relu", name: node.name + "/relu", inputs: [product], output: node.output) }
     }
 }
 

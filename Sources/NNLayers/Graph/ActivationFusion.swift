@@ -1,0 +1,49 @@
+/// An activation that a producing layer can apply as it writes its own output (a GEMM epilogue).
+public enum FusedActivation: String, Sendable, CaseIterable {
+    /// `max(x, 0)`.
+    case relu
+}
+
+/// A layer that can apply an activation as it writes its output, so that the activation needs no pass of its
+/// own over the tensor. Its gradients stay those of the layer alone: the activation's layer masks them.
+public protocol ActivationFusing: Layer {
+    /// Whether `forward(_:training:applying:)` can apply `activation` (a layer that already applies one cannot).
+    func canApply(_ activation: FusedActivation) -> Bool
+    /// The forward pass followed by `activation`, in one pass.
+    func forward(_ input: Tensor, training: Bool, applying activation: FusedActivation) throws -> Tensor
+}
+
+/// An activation layer that can take the already-activated output of the layer before as its own.
+public protocol FusibleActivation: Layer {
+    /// The activation it computes.
+    var fusedActivation: FusedActivation { get }
+    /// Takes `output`, which the layer before has already activated, as this layer's output. The tensor belongs
+    /// to that layer: a training pass keeps it for the backward pass and releases it there.
+    func forward(activated output: Tensor, training: Bool) -> Tensor
+}
+
+/// The fusion pass over a network: which nodes run together with a neighbour.
+enum ActivationFusionPlan {
+    /// How one node runs.
+    enum Step {
+        case alone
+        /// A producer that applies the activation of its only consumer as it writes its output.
+        case applying(any ActivationFusing, FusedActivation)
+        /// An activation whose input the producer before it has already activated.
+        case activated(any FusibleActivation)
+    }
+
+    /// Pairs each `ActivationFusing` node whose only consumer is a `FusibleActivation` it can apply with that
+    /// activation. The results and gradients are those of the two layers run apart.
+    static func plan(layers: [any Layer], inputs: [[Network.Source]], consumers: [Int]) -> [Step] {
+        var plan = Array(repeating: Step.alone, count: layers.count)
+        for (index, layer) in layers.enumerated() {
+            guard let activation = layer as? any FusibleActivation, inputs[index].count == 1,
+                  case .node(let source) = inputs[index][0], consumers[source] == 1, case .alone = plan[source],
+                  let producer = layers[source] as? any ActivationFusing, producer.canApply(activation.fusedActivation) else { continue }
+            plan[source] = .applying(producer, activation.fusedActivation)
+            plan[index] = .activated(activation)
+        }
+        return plan
+    }
+}
