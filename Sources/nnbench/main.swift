@@ -1,6 +1,6 @@
 // nnbench: kernel and training benchmarks against numpy/OpenBLAS measured in the same run.
 //
-//   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference] [--threads N] [--no-peers]
+//   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference] [--threads N] [--no-peers]   (see --help)
 //
 // Prints GEMM GFLOPS (squares 256–2048 and the Fashion-MNIST MLP's forward and backward shapes) at 1 and 2
 // threads next to numpy's, elementwise GB/s (ReLU, exp, log, tanh, sigmoid) next to numpy's, MLP training samples/s at
@@ -10,26 +10,21 @@
 import Foundation
 import NNKit
 
-let arguments = Set(CommandLine.arguments.dropFirst())
-let json = arguments.contains("--json")
-let quick = arguments.contains("--quick")
+let options = Options.parseOrExit()
+let json = options.json
+let quick = options.quick
 /// The peers' script beside this file: the same MLP trained by JAX, PyTorch and numpy, and run by ONNX Runtime.
 let peersScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("peers.py").path
 /// `--no-peers` leaves out the reference runs of other frameworks (e.g. under `perf record`, which would follow them);
 /// so does a checkout moved since the build, where `peers.py` is no longer found.
-let runsPeers = !arguments.contains("--no-peers") && FileManager.default.fileExists(atPath: peersScript)
-if !arguments.contains("--no-peers") && !runsPeers {
+let runsPeers = !options.noPeers && FileManager.default.fileExists(atPath: peersScript)
+if !options.noPeers && !runsPeers {
     print("\(peersScript) not found (the checkout moved since this build?): no references from other frameworks")
 }
-/// `--only SECTION` runs one section (for profiling with perf); all run by default.
-let only: String? = CommandLine.arguments.firstIndex(of: "--only").flatMap {
-    $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
-}
-func runs(_ section: String) -> Bool { only == nil || only == section }
-/// `--threads N` measures GEMM and training at N threads only; 1 and 2 by default.
-let threadCounts: [Int] = CommandLine.arguments.firstIndex(of: "--threads").flatMap {
-    $0 + 1 < CommandLine.arguments.count ? Int(CommandLine.arguments[$0 + 1]).map { [$0] } : nil
-} ?? [1, 2]
+/// Whether `--only` leaves `section` in (all sections run by default).
+func runs(_ section: Options.Section) -> Bool { options.only == nil || options.only == section }
+/// The thread counts GEMM and training are measured at.
+let threadCounts: [Int] = options.threads.map { [$0] } ?? [1, 2]
 var results: [String: Any] = [:]
 #if NNKIT_X86_64_V4
 let build = "x86-64-v4 (NNKIT_X86_64=v4)"
@@ -155,13 +150,13 @@ let rounds = quick ? 1 : 3
 let gemmRounds = quick ? 1 : 5
 var gemm: [[String: Any]] = []
 report("build: \(build)")
-if runs("gemm") {
+if runs(.gemm) {
     let core = CoreCheck.measure(rounds: quick ? 3 : 9)
     results["core"] = ["fma_loop_gflops": core.fmaLoop, "tile_loop_gflops": core.tileLoop]
     report(String(format: "one core now: FMA loop %.1f GFLOPS; GEMM's register-tile loop on L1-resident panels %.1f (%.0f %% of it)",
                   core.fmaLoop, core.tileLoop, 100 * core.tileLoop / core.fmaLoop))
 }
-for threads in threadCounts where runs("gemm") {
+for threads in threadCounts where runs(.gemm) {
     ThreadPool.shared.threadCount = threads
     let worker = NumpyWorker(threads: threads)
     let figures = pairedRounds(shapes.count, rounds: gemmRounds,
@@ -180,7 +175,7 @@ results["gemm"] = gemm
 
 // MARK: Elementwise
 
-if runs("elementwise") {
+if runs(.elementwise) {
     var generator = SeededGenerator(seed: 2)
     let x = try Tensor.randomNormal([1 << 24], generator: &generator)
     let positive = x.applying { x, y, count in for i in 0..<count { y[i] = abs(x[i]) + 0.1 } }
@@ -254,7 +249,7 @@ var missingPeers: Set<String> = []
 /// Training rounds after a warm-up epoch: one epoch of ours, then one timed epoch (after its own warm-up epoch) of
 /// each peer in its own process pinned to the same number of processors; each figure is the median over rounds.
 var training: [[String: Any]] = []
-for threads in threadCounts where runs("training") {
+for threads in threadCounts where runs(.training) {
     ThreadPool.shared.threadCount = threads
     let model = try Model(yaml: mlpYAML)
     let trainer = try Trainer(model: model, data: data)
@@ -303,7 +298,7 @@ results["training"] = training
 // process so that the other tenants of a shared machine slow both alike. The two models start from the same seed
 // and must end with the same bits.
 var zeroSkipping: [[String: Any]] = []
-for threads in threadCounts where runs("training") {
+for threads in threadCounts where runs(.training) {
     ThreadPool.shared.threadCount = threads
     let models = [try Model(yaml: mlpYAML), try Model(yaml: mlpYAML)]
     for case let linear as Linear in models[1].network.layers { linear.skipsZeroInputs = false }
@@ -322,7 +317,7 @@ for threads in threadCounts where runs("training") {
 results["zero_skipping"] = zeroSkipping
 
 ThreadPool.shared.threadCount = 1
-if runs("inference") {
+if runs(.inference) {
     // Real test images (their zeros matter: a single sample skips the weights that meet a zero input): batch 1
     // goes through 64 of them one call after another, batch 64 takes the same 64 at once.
     let model = try Model(yaml: mlpYAML)
