@@ -75,4 +75,4 @@ let autograd = try seconds(50) {
     for v in ws + bs { v.data = try v.data - v.grad!.data * 0.01 }
 }
 print(String(format: "MLP 784-256-128-10 training step, batch %d, %d thread(s): fused layers %.2f ms (%.0f samples/s), autograd %.2f ms (%.0f samples/s), autograd costs %.2f×",
-             batch, ThreadPool.shared.threadCount, fused * 1e3, Double(batch) / fused, autograd * 1e3, Double(batch) / autograd, autograd / fused))
+             batch, ComputeContext.current.threads, fused * 1e3, Double(batch) / fused, autograd * 1e3, Double(batch) / autograd, autograd / fused))

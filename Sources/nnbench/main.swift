@@ -25,6 +25,10 @@ if !options.noPeers && !runsPeers {
 func runs(_ section: Options.Section) -> Bool { options.only == nil || options.only == section }
 /// The thread counts GEMM and training are measured at.
 let threadCounts: [Int] = options.threads.map { [$0] } ?? [1, 2]
+/// The kernels' settings: every section runs in this context (with its own thread count); `NNKIT_AVX512=0` turns
+/// the AVX-512 forms off.
+let environmentContext = ComputeContext(usesAVX512: ProcessInfo.processInfo.environment["NNKIT_AVX512"] != "0")
+let environmentThreads = environmentContext.threads
 var results: [String: Any] = [:]
 #if NNKIT_X86_64_V4
 let build = "x86-64-v4 (NNKIT_X86_64=v4)"
@@ -151,24 +155,27 @@ let gemmRounds = quick ? 1 : 5
 var gemm: [[String: Any]] = []
 report("build: \(build)")
 if runs(.gemm) {
-    let core = CoreCheck.measure(rounds: quick ? 3 : 9)
-    results["core"] = ["fma_loop_gflops": core.fmaLoop, "tile_loop_gflops": core.tileLoop]
-    report(String(format: "one core now: FMA loop %.1f GFLOPS; GEMM's register-tile loop on L1-resident panels %.1f (%.0f %% of it)",
-                  core.fmaLoop, core.tileLoop, 100 * core.tileLoop / core.fmaLoop))
+    try environmentContext.with(threads: environmentThreads).run {
+        let core = CoreCheck.measure(rounds: quick ? 3 : 9)
+        results["core"] = ["fma_loop_gflops": core.fmaLoop, "tile_loop_gflops": core.tileLoop]
+        report(String(format: "one core now: FMA loop %.1f GFLOPS; GEMM's register-tile loop on L1-resident panels %.1f (%.0f %% of it)",
+                      core.fmaLoop, core.tileLoop, 100 * core.tileLoop / core.fmaLoop))
+    }
 }
 for threads in threadCounts where runs(.gemm) {
-    ThreadPool.shared.threadCount = threads
-    let worker = NumpyWorker(threads: threads)
-    let figures = pairedRounds(shapes.count, rounds: gemmRounds,
-                               reference: { worker?.gflops(shapes[$0], budget: quick ? 0.15 : 0.3) }, ours: { ourGFLOPS(shapes[$0]) })
-    worker?.close()
-    if worker == nil { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
-    report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, \(gemmRounds) round\(gemmRounds > 1 ? "s" : "") of numpy then NNKit per shape " +
-           "(NNKit median [range] / numpy median = median of the rounds' ratios)")
-    for (s, f) in zip(shapes, figures) {
-        report(f.line(s.name))
-        gemm.append(["shape": s.name, "threads": threads, "gflops": middle(f.ours), "gflops_rounds": f.ours,
-                     "numpy_gflops": f.reference as Any, "ratio": f.ratio as Any])
+    try environmentContext.with(threads: threads).run {
+        let worker = NumpyWorker(threads: threads)
+        let figures = pairedRounds(shapes.count, rounds: gemmRounds,
+                                   reference: { worker?.gflops(shapes[$0], budget: quick ? 0.15 : 0.3) }, ours: { ourGFLOPS(shapes[$0]) })
+        worker?.close()
+        if worker == nil { report("numpy not available (python3 -c 'import numpy' failed): no reference column") }
+        report("GEMM, \(threads) thread\(threads > 1 ? "s" : ""): GFLOPS, \(gemmRounds) round\(gemmRounds > 1 ? "s" : "") of numpy then NNKit per shape " +
+               "(NNKit median [range] / numpy median = median of the rounds' ratios)")
+        for (s, f) in zip(shapes, figures) {
+            report(f.line(s.name))
+            gemm.append(["shape": s.name, "threads": threads, "gflops": middle(f.ours), "gflops_rounds": f.ours,
+                         "numpy_gflops": f.reference as Any, "ratio": f.ratio as Any])
+        }
     }
 }
 results["gemm"] = gemm
@@ -176,36 +183,38 @@ results["gemm"] = gemm
 // MARK: Elementwise
 
 if runs(.elementwise) {
-    var generator = SeededGenerator(seed: 2)
-    let x = try Tensor.randomNormal([1 << 24], generator: &generator)
-    let positive = x.applying { x, y, count in for i in 0..<count { y[i] = abs(x[i]) + 0.1 } }
-    var y = x
-    let kernels: [(String, Tensor, (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)] = [
-        ("relu", x, Kernels.relu), ("exp", x, Kernels.exp), ("log", positive, Kernels.log),
-        ("tanh", x, Kernels.tanh), ("sigmoid", x, Kernels.sigmoid),
-    ]
-    let worker = NumpyWorker(threads: 1)
-    let rounds = quick ? 1 : 5
-    let figures = pairedRounds(kernels.count, rounds: rounds, reference: { worker?.gbps(kernels[$0].0, budget: quick ? 0.15 : 0.3) }) {
-        let (_, input, kernel) = kernels[$0]
-        let seconds = input.withUnsafeBufferPointer { xs in
-            y.withUnsafeMutableBufferPointer { ys in median(budget: quick ? 0.15 : 0.3) { kernel(xs.baseAddress!, ys.baseAddress!, xs.count) } }
+    try environmentContext.with(threads: environmentThreads).run {
+        var generator = SeededGenerator(seed: 2)
+        let x = try Tensor.randomNormal([1 << 24], generator: &generator)
+        let positive = x.applying { x, y, count in for i in 0..<count { y[i] = abs(x[i]) + 0.1 } }
+        var y = x
+        let kernels: [(String, Tensor, (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)] = [
+            ("relu", x, Kernels.relu), ("exp", x, Kernels.exp), ("log", positive, Kernels.log),
+            ("tanh", x, Kernels.tanh), ("sigmoid", x, Kernels.sigmoid),
+        ]
+        let worker = NumpyWorker(threads: 1)
+        let rounds = quick ? 1 : 5
+        let figures = pairedRounds(kernels.count, rounds: rounds, reference: { worker?.gbps(kernels[$0].0, budget: quick ? 0.15 : 0.3) }) {
+            let (_, input, kernel) = kernels[$0]
+            let seconds = input.withUnsafeBufferPointer { xs in
+                y.withUnsafeMutableBufferPointer { ys in median(budget: quick ? 0.15 : 0.3) { kernel(xs.baseAddress!, ys.baseAddress!, xs.count) } }
+            }
+            return 8 * Double(x.count) / seconds / 1e9
         }
-        return 8 * Double(x.count) / seconds / 1e9
+        worker?.close()
+        report("elementwise (\(Kernels.avx512 ? "AVX-512" : "SIMD8") forms), 2²⁴ floats (64 MiB in + out), 1 thread: GB/s, " +
+               "\(rounds) round\(rounds > 1 ? "s" : "") of numpy then NNKit per " +
+               "function (NNKit median [range] / numpy median = median of the rounds' ratios)" +
+               (worker == nil ? "; numpy not available: no reference column" : ""))
+        var elementwise: [[String: Any]] = []
+        for ((name, _, _), f) in zip(kernels, figures) {
+            report(f.line(name))
+            elementwise.append(["function": name, "gbps": middle(f.ours), "gbps_rounds": f.ours,
+                                "numpy_gbps": f.reference as Any, "ratio": f.ratio as Any])
+        }
+        results["elementwise"] = elementwise
+        results["elementwise_avx512"] = Kernels.avx512
     }
-    worker?.close()
-    report("elementwise (\(Kernels.avx512 ? "AVX-512" : "SIMD8") forms), 2²⁴ floats (64 MiB in + out), 1 thread: GB/s, " +
-           "\(rounds) round\(rounds > 1 ? "s" : "") of numpy then NNKit per " +
-           "function (NNKit median [range] / numpy median = median of the rounds' ratios)" +
-           (worker == nil ? "; numpy not available: no reference column" : ""))
-    var elementwise: [[String: Any]] = []
-    for ((name, _, _), f) in zip(kernels, figures) {
-        report(f.line(name))
-        elementwise.append(["function": name, "gbps": middle(f.ours), "gbps_rounds": f.ours,
-                            "numpy_gbps": f.reference as Any, "ratio": f.ratio as Any])
-    }
-    results["elementwise"] = elementwise
-    results["elementwise_avx512"] = Kernels.avx512
 }
 
 // MARK: MLP training and inference
@@ -250,47 +259,48 @@ var missingPeers: Set<String> = []
 /// each peer in its own process pinned to the same number of processors; each figure is the median over rounds.
 var training: [[String: Any]] = []
 for threads in threadCounts where runs(.training) {
-    ThreadPool.shared.threadCount = threads
-    let model = try Model(yaml: mlpYAML)
-    let trainer = try Trainer(model: model, data: data)
-    var ours: [Double] = [], accuracy = 0.0
-    var theirs: [String: [Double]] = [:], peerAccuracy: [String: Double] = [:]
-    // A warm-up epoch, as the peers have (ours is not compiled on the fly, but its buffers are allocated then).
-    _ = try trainer.trainEpoch()
-    for _ in 0..<rounds {
-        let epoch = try trainer.trainEpoch()
-        ours.append(epoch.samplesPerSecond)
-        accuracy = epoch.testAccuracy
-        for peer in trainingPeers where !missingPeers.contains(peer) {
-            if let run = peerRun(["train", peer], threads: threads, fashionMNIST: usesFashionMNIST),
-               let rate = run["samples_per_second"] {
-                theirs[peer, default: []].append(rate)
-                peerAccuracy[peer] = run["test_accuracy"]
-            } else {
-                missingPeers.insert(peer)
+    try environmentContext.with(threads: threads).run {
+        let model = try Model(yaml: mlpYAML)
+        let trainer = try Trainer(model: model, data: data)
+        var ours: [Double] = [], accuracy = 0.0
+        var theirs: [String: [Double]] = [:], peerAccuracy: [String: Double] = [:]
+        // A warm-up epoch, as the peers have (ours is not compiled on the fly, but its buffers are allocated then).
+        _ = try trainer.trainEpoch()
+        for _ in 0..<rounds {
+            let epoch = try trainer.trainEpoch()
+            ours.append(epoch.samplesPerSecond)
+            accuracy = epoch.testAccuracy
+            for peer in trainingPeers where !missingPeers.contains(peer) {
+                if let run = peerRun(["train", peer], threads: threads, fashionMNIST: usesFashionMNIST),
+                   let rate = run["samples_per_second"] {
+                    theirs[peer, default: []].append(rate)
+                    peerAccuracy[peer] = run["test_accuracy"]
+                } else {
+                    missingPeers.insert(peer)
+                }
             }
         }
+        let rate = middle(ours)
+        let peerRates = theirs.mapValues(middle)
+        report("MLP 784-256-128-10 training on \(dataName), \(threads) thread\(threads > 1 ? "s" : ""), median of \(rounds) round\(rounds > 1 ? "s" : ""): \(Int(rate)) samples/s, test accuracy \(String(format: "%.4f", accuracy)) after \(rounds + 1) epochs")
+        var entry: [String: Any] = ["threads": threads, "samples_per_second": rate, "test_accuracy": accuracy,
+                                    "peers": peerRates, "peer_test_accuracy": peerAccuracy]
+        let listed = trainingPeers.map { peer in
+            peerRates[peer].map {
+                "\(peer) \(Int($0)) (NNKit \(String(format: "%.2f", rate / $0))×; test accuracy \(String(format: "%.3f", peerAccuracy[peer] ?? .nan)) after 2 epochs)"
+            } ?? "\(peer) not installed"
+        }
+        if let fastest = peerRates.max(by: { $0.value < $1.value }) {
+            entry["fastest_peer"] = fastest.key
+            entry["fastest_peer_ratio"] = rate / fastest.value
+            report("  peers, same MLP, data and processors:")
+            for line in listed { report("    \(line)") }
+            report("  fastest peer: \(fastest.key); NNKit \(String(format: "%.2f", rate / fastest.value))× as fast")
+        } else {
+            report(runsPeers ? "  no peer installed (pip install jax torch numpy): no reference" : "  peers left out (--no-peers)")
+        }
+        training.append(entry)
     }
-    let rate = middle(ours)
-    let peerRates = theirs.mapValues(middle)
-    report("MLP 784-256-128-10 training on \(dataName), \(threads) thread\(threads > 1 ? "s" : ""), median of \(rounds) round\(rounds > 1 ? "s" : ""): \(Int(rate)) samples/s, test accuracy \(String(format: "%.4f", accuracy)) after \(rounds + 1) epochs")
-    var entry: [String: Any] = ["threads": threads, "samples_per_second": rate, "test_accuracy": accuracy,
-                                "peers": peerRates, "peer_test_accuracy": peerAccuracy]
-    let listed = trainingPeers.map { peer in
-        peerRates[peer].map {
-            "\(peer) \(Int($0)) (NNKit \(String(format: "%.2f", rate / $0))×; test accuracy \(String(format: "%.3f", peerAccuracy[peer] ?? .nan)) after 2 epochs)"
-        } ?? "\(peer) not installed"
-    }
-    if let fastest = peerRates.max(by: { $0.value < $1.value }) {
-        entry["fastest_peer"] = fastest.key
-        entry["fastest_peer_ratio"] = rate / fastest.value
-        report("  peers, same MLP, data and processors:")
-        for line in listed { report("    \(line)") }
-        report("  fastest peer: \(fastest.key); NNKit \(String(format: "%.2f", rate / fastest.value))× as fast")
-    } else {
-        report(runsPeers ? "  no peer installed (pip install jax torch numpy): no reference" : "  peers left out (--no-peers)")
-    }
-    training.append(entry)
 }
 results["training"] = training
 
@@ -299,59 +309,61 @@ results["training"] = training
 // and must end with the same bits.
 var zeroSkipping: [[String: Any]] = []
 for threads in threadCounts where runs(.training) {
-    ThreadPool.shared.threadCount = threads
-    let models = [try Model(yaml: mlpYAML), try Model(yaml: mlpYAML)]
-    for case let linear as Linear in models[1].network.layers { linear.skipsZeroInputs = false }
-    let trainers = try models.map { try Trainer(model: $0, data: data) }
-    var rates: [[Double]] = [[], []]
-    for _ in 0..<(quick ? 1 : 3) {
-        for (index, trainer) in trainers.enumerated() { rates[index].append(try trainer.trainEpoch().samplesPerSecond) }
+    try environmentContext.with(threads: threads).run {
+        let models = [try Model(yaml: mlpYAML), try Model(yaml: mlpYAML)]
+        for case let linear as Linear in models[1].network.layers { linear.skipsZeroInputs = false }
+        let trainers = try models.map { try Trainer(model: $0, data: data) }
+        var rates: [[Double]] = [[], []]
+        for _ in 0..<(quick ? 1 : 3) {
+            for (index, trainer) in trainers.enumerated() { rates[index].append(try trainer.trainEpoch().samplesPerSecond) }
+        }
+        let same = zip(models[0].parameters, models[1].parameters).allSatisfy {
+            $0.parameter.value.scalars.map(\.bitPattern) == $1.parameter.value.scalars.map(\.bitPattern)
+        }
+        let (skipping, dense) = (middle(rates[0]), middle(rates[1]))
+        report("  zero skipping on / off, \(threads) thread\(threads > 1 ? "s" : ""), alternating epochs: \(Int(skipping)) / \(Int(dense)) samples/s = \(String(format: "%.2f", skipping / dense))×, weights \(same ? "bit-identical" : "DIFFERENT")")
+        zeroSkipping.append(["threads": threads, "skipping": skipping, "dense": dense, "identical": same])
     }
-    let same = zip(models[0].parameters, models[1].parameters).allSatisfy {
-        $0.parameter.value.scalars.map(\.bitPattern) == $1.parameter.value.scalars.map(\.bitPattern)
-    }
-    let (skipping, dense) = (middle(rates[0]), middle(rates[1]))
-    report("  zero skipping on / off, \(threads) thread\(threads > 1 ? "s" : ""), alternating epochs: \(Int(skipping)) / \(Int(dense)) samples/s = \(String(format: "%.2f", skipping / dense))×, weights \(same ? "bit-identical" : "DIFFERENT")")
-    zeroSkipping.append(["threads": threads, "skipping": skipping, "dense": dense, "identical": same])
 }
 results["zero_skipping"] = zeroSkipping
 
-ThreadPool.shared.threadCount = 1
 if runs(.inference) {
-    // Real test images (their zeros matter: a single sample skips the weights that meet a zero input): batch 1
-    // goes through 64 of them one call after another, batch 64 takes the same 64 at once.
-    let model = try Model(yaml: mlpYAML)
-    let images = data.test.batch(Array(0..<64)[...]).features
-    let singles = (0..<64).map { data.test.batch([$0]).features }
-    // Rounds alternate with ONNX Runtime running the same weights' shapes on the same images, one thread.
-    var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
-    for _ in 0..<rounds {
+    try environmentContext.with(threads: 1).run {
+        // Real test images (their zeros matter: a single sample skips the weights that meet a zero input): batch 1
+        // goes through 64 of them one call after another, batch 64 takes the same 64 at once.
+        let model = try Model(yaml: mlpYAML)
+        let images = data.test.batch(Array(0..<64)[...]).features
+        let singles = (0..<64).map { data.test.batch([$0]).features }
+        // Rounds alternate with ONNX Runtime running the same weights' shapes on the same images, one thread.
+        var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
+        for _ in 0..<rounds {
+            for batch in [1, 64] {
+                var next = 0
+                ours["batch_\(batch)_microseconds", default: []].append(1e6 * median {
+                    _ = try? model.predict(batch == 1 ? singles[next] : images)
+                    next = (next + 1) % singles.count
+                })
+            }
+            guard !missingPeers.contains("onnxruntime") else { continue }
+            guard let run = peerRun(["infer"], threads: 1, fashionMNIST: usesFashionMNIST) else {
+                missingPeers.insert("onnxruntime")
+                continue
+            }
+            for (key, value) in run { theirs[key, default: []].append(value) }
+        }
+        var latency: [String: Any] = [:]
         for batch in [1, 64] {
-            var next = 0
-            ours["batch_\(batch)_microseconds", default: []].append(1e6 * median {
-                _ = try? model.predict(batch == 1 ? singles[next] : images)
-                next = (next + 1) % singles.count
-            })
+            let key = "batch_\(batch)_microseconds"
+            let mine = middle(ours[key] ?? [])
+            let reference = theirs[key].map(middle)
+            latency[key] = mine
+            latency["onnxruntime_\(key)"] = reference
+            report("inference, batch \(batch), 1 thread, \(dataName) test images: \(String(format: "%.1f", mine)) µs" +
+                   (reference.map { String(format: "; ONNX Runtime %.1f µs (NNKit %.2f× as fast)", $0, $0 / mine) }
+                    ?? (runsPeers ? "; ONNX Runtime not installed (pip install onnxruntime onnx)" : "")))
         }
-        guard !missingPeers.contains("onnxruntime") else { continue }
-        guard let run = peerRun(["infer"], threads: 1, fashionMNIST: usesFashionMNIST) else {
-            missingPeers.insert("onnxruntime")
-            continue
-        }
-        for (key, value) in run { theirs[key, default: []].append(value) }
+        results["inference"] = latency
     }
-    var latency: [String: Any] = [:]
-    for batch in [1, 64] {
-        let key = "batch_\(batch)_microseconds"
-        let mine = middle(ours[key] ?? [])
-        let reference = theirs[key].map(middle)
-        latency[key] = mine
-        latency["onnxruntime_\(key)"] = reference
-        report("inference, batch \(batch), 1 thread, \(dataName) test images: \(String(format: "%.1f", mine)) µs" +
-               (reference.map { String(format: "; ONNX Runtime %.1f µs (NNKit %.2f× as fast)", $0, $0 / mine) }
-                ?? (runsPeers ? "; ONNX Runtime not installed (pip install onnxruntime onnx)" : "")))
-    }
-    results["inference"] = latency
 }
 
 var usage = rusage()

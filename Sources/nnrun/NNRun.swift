@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NNKit
 
 /// `nnrun`: train, evaluate, inspect and use NNKit models from the command line.
@@ -16,4 +17,11 @@ struct NNRun: ParsableCommand {
         version: version,
         subcommands: [Train.self, Evaluate.self, Predict.self, Inspect.self, Layers.self, CheckpointCommand.self, Export.self, Import.self, Convert.self, Plot.self]
     )
+
+    /// Runs the command in the kernels' context: the library reads no environment, so `NNKIT_AVX512=0` (the
+    /// portable forms instead of AVX-512) is read here.
+    static func main() {
+        let environment = ProcessInfo.processInfo.environment
+        ComputeContext(usesAVX512: environment["NNKIT_AVX512"] != "0").run { Self.main(nil) }
+    }
 }

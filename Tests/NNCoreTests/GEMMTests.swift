@@ -108,8 +108,6 @@ import Testing
     /// form, with accumulation and a fused epilogue, and with the columns before an aligned `C` (`n ≥ 1024`).
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func everyThreadCountGivesTheBitsOfOne(transposeA: Bool, transposeB: Bool) throws {
-        let saved = ThreadPool.shared.threadCount
-        defer { ThreadPool.shared.threadCount = saved }
         for (m, n, k) in [(301, 70, 50), (790, 256, 128), (200, 410, 33), (150, 1030, 20)] {
             var generator = SeededGenerator(seed: UInt64(m * 31 + n * 7 + k))
             let a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
@@ -118,12 +116,13 @@ import Testing
             let bias = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
             var results: [[UInt32]] = []
             for threads in [1, 2, 3] {
-                ThreadPool.shared.threadCount = threads
-                var c = start
-                // C starts 5 floats into its buffer, so it is not 64-byte aligned.
-                multiply(a, b, into: &c, offset: 5, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                         accumulate: true, bias: bias, relu: true)
-                results.append(c.map(\.bitPattern))
+                try ComputeContext(threads: threads).run {
+                    var c = start
+                    // C starts 5 floats into its buffer, so it is not 64-byte aligned.
+                    multiply(a, b, into: &c, offset: 5, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                             accumulate: true, bias: bias, relu: true)
+                    results.append(c.map(\.bitPattern))
+                }
             }
             #expect(results[1] == results[0] && results[2] == results[0], "m=\(m) n=\(n) k=\(k)")
             let expected = naive(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
@@ -355,8 +354,6 @@ import Testing
     /// infinity (its thread keeps every step there: `0 · ∞` stays NaN).
     @Test(arguments: [false, true])
     func skippingZerosOnSeveralThreadsGivesTheBitsOfOneThread(transposeB: Bool) throws {
-        let saved = ThreadPool.shared.threadCount
-        defer { ThreadPool.shared.threadCount = saved }
         for (m, n, k, infinity) in [(128, 256, 784, false), (150, 600, 40, false), (40, 1040, 30, false), (30, 200, 64, true)] {
             var generator = SeededGenerator(seed: UInt64(m * 13 + n + k))
             let a = try sparseA(m: m, k: k, transposeA: false, generator: &generator)
@@ -366,11 +363,12 @@ import Testing
             let start = try Tensor.randomUniform([m * n + 5], low: -1, high: 1, generator: &generator).scalars
             let bias = try Tensor.randomUniform([n], low: -1, high: 1, generator: &generator).scalars
             func product(threads: Int, skipping: Bool) -> [UInt32] {
-                ThreadPool.shared.threadCount = threads
-                var c = start
-                multiply(a, b, into: &c, offset: 5, m: m, n: n, k: k, transposeA: false, transposeB: transposeB,
-                         accumulate: true, bias: bias, relu: false, skipZerosInA: skipping)
-                return c.map(\.bitPattern)
+                return ComputeContext(threads: threads).run {
+                    var c = start
+                    multiply(a, b, into: &c, offset: 5, m: m, n: n, k: k, transposeA: false, transposeB: transposeB,
+                             accumulate: true, bias: bias, relu: false, skipZerosInA: skipping)
+                    return c.map(\.bitPattern)
+                }
             }
             let dense = product(threads: 1, skipping: false)
             for threads in [1, 2, 3] {

@@ -62,14 +62,13 @@ import Testing
         var generator = SeededGenerator(seed: 4)
         let a = try Tensor.randomNormal([130, 300], generator: &generator)
         let b = try Tensor.randomNormal([300, 70], generator: &generator)
-        let saved = ThreadPool.shared.threadCount
-        defer { ThreadPool.shared.threadCount = saved }
         let wide = try Tensor.randomNormal([300, 900], generator: &generator)  // few rows, many columns
         var results: [[UInt32]] = [], wideResults: [[UInt32]] = []
         for threads in [1, 2, 3] {
-            ThreadPool.shared.threadCount = threads
-            results.append(try a.matmul(b).scalars.map(\.bitPattern))
-            wideResults.append(try a.rows(0..<10).matmul(wide).scalars.map(\.bitPattern))
+            try ComputeContext(threads: threads).run {
+                results.append(try a.matmul(b).scalars.map(\.bitPattern))
+                wideResults.append(try a.rows(0..<10).matmul(wide).scalars.map(\.bitPattern))
+            }
         }
         #expect(results[0] == results[1])
         #expect(results[0] == results[2])
@@ -86,24 +85,23 @@ import Testing
         for i in 0..<m { for p in 0..<k where (p / 10 + i) % 3 == 0 { a[i * k + p] = 0 } }
         let b = try Tensor.randomNormal([k * n], generator: &generator).scalars
         let bias = try Tensor.randomNormal([n], generator: &generator).scalars
-        let saved = ThreadPool.shared.threadCount
-        defer { ThreadPool.shared.threadCount = saved }
         var results: [[UInt32]] = []
         for threads in [1, 2, 3] {
-            ThreadPool.shared.threadCount = threads
-            for skip in [false, true] {
-                var c = [Float](repeating: 0, count: m * n)
-                a.withUnsafeBufferPointer { a in
-                    b.withUnsafeBufferPointer { b in
-                        bias.withUnsafeBufferPointer { bias in
-                            c.withUnsafeMutableBufferPointer { c in
-                                GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                              c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!), skipZerosInA: skip)
+            try ComputeContext(threads: threads).run {
+                for skip in [false, true] {
+                    var c = [Float](repeating: 0, count: m * n)
+                    a.withUnsafeBufferPointer { a in
+                        b.withUnsafeBufferPointer { b in
+                            bias.withUnsafeBufferPointer { bias in
+                                c.withUnsafeMutableBufferPointer { c in
+                                    GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                                  c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!), skipZerosInA: skip)
+                                }
                             }
                         }
                     }
+                    results.append(c.map(\.bitPattern))
                 }
-                results.append(c.map(\.bitPattern))
             }
         }
         for (index, result) in results.enumerated().dropFirst() {

@@ -197,16 +197,15 @@ import Testing
         let bytes = (0..<30_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) }
         let set = try Dataset(features: .bytes(bytes, scale: 1 / 255), labels: (0..<300).map { $0 % 10 }, sampleShape: [100], classCount: 10)
         let indices = (0..<300).map { ($0 * 37) % 300 }
-        let saved = ThreadPool.shared.threadCount
-        defer { ThreadPool.shared.threadCount = saved }
         for threads in [1, 2, 3] {
-            ThreadPool.shared.threadCount = threads
-            var batch = Tensor(scalar: 0), labels: [Int] = []
-            set.fillBatch(indices: indices[...].dropFirst(20), into: &batch, labels: &labels)
-            let expected = indices.dropFirst(20).flatMap { i in bytes[i * 100 ..< (i + 1) * 100].map { Float($0) * (1 / 255) } }
-            #expect(batch.shape == [280, 100])
-            #expect(batch.scalars == expected, "\(threads) threads")
-            #expect(labels == indices.dropFirst(20).map { $0 % 10 })
+            try ComputeContext(threads: threads).run {
+                var batch = Tensor(scalar: 0), labels: [Int] = []
+                set.fillBatch(indices: indices[...].dropFirst(20), into: &batch, labels: &labels)
+                let expected = indices.dropFirst(20).flatMap { i in bytes[i * 100 ..< (i + 1) * 100].map { Float($0) * (1 / 255) } }
+                #expect(batch.shape == [280, 100])
+                #expect(batch.scalars == expected, "\(threads) threads")
+                #expect(labels == indices.dropFirst(20).map { $0 % 10 })
+            }
         }
     }
 

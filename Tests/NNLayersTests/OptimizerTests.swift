@@ -95,23 +95,22 @@ import Testing
         let count = 3 * 16_384 + 5
         let start = try Tensor.randomNormal([count], generator: &generator)
         let gradient = try Tensor.randomNormal([count], generator: &generator)
-        let saved = ThreadPool.shared.threadCount
-        defer { ThreadPool.shared.threadCount = saved }
         var results: [[UInt32]] = []
         for threads in [1, 2, 3] {
-            ThreadPool.shared.threadCount = threads
-            let optimizer: any Optimizer = switch name {
-            case "SGD": SGD(learningRate: 0.1)
-            case "Momentum": SGD(learningRate: 0.1, momentum: 0.9)
-            case "AdaGrad": AdaGrad(learningRate: 0.1)
-            case "Adam": Adam(learningRate: 0.01)
-            default: Adam(learningRate: 0.01, weightDecay: 0.1, decoupledWeightDecay: true)
+            try ComputeContext(threads: threads).run {
+                let optimizer: any Optimizer = switch name {
+                case "SGD": SGD(learningRate: 0.1)
+                case "Momentum": SGD(learningRate: 0.1, momentum: 0.9)
+                case "AdaGrad": AdaGrad(learningRate: 0.1)
+                case "Adam": Adam(learningRate: 0.01)
+                default: Adam(learningRate: 0.01, weightDecay: 0.1, decoupledWeightDecay: true)
+                }
+                let w = Parameter(start)
+                w.gradient = gradient
+                optimizer.update([NamedParameter("w", w)])
+                optimizer.update([NamedParameter("w", w)])
+                results.append(w.value.scalars.map(\.bitPattern))
             }
-            let w = Parameter(start)
-            w.gradient = gradient
-            optimizer.update([NamedParameter("w", w)])
-            optimizer.update([NamedParameter("w", w)])
-            results.append(w.value.scalars.map(\.bitPattern))
         }
         #expect(results[0] == results[1])
         #expect(results[0] == results[2])

@@ -25,24 +25,26 @@ public final class ThreadPool: @unchecked Sendable {
     private let busy = Mutex(false)
     private var job: ((_ task: Int, _ thread: Int) -> Void)?
     private var taskCount = 0
+    /// The `ComputeContext` of the job's caller.
+    private var jobContext = ComputeContext()
     private var participants = 1
     private var workers = 0
-    private var requestedThreads: Int
+    /// The most threads a job may use (workers are started as jobs need them).
+    private let maximumThreads: Int
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    /// Creates a pool that uses all processors (workers start on first use).
-    public init(threads: Int = ThreadPool.processorCount) {
-        requestedThreads = max(1, threads)
+    /// Creates a pool of at most `threads` threads (workers start on first use). The shared pool allows up to 256:
+    /// the current `ComputeContext` says how many a job uses.
+    public init(threads: Int = 256) {
+        maximumThreads = max(1, threads)
         pthread_mutex_init(lock, nil)
         pthread_cond_init(wake, nil)
     }
 
-    /// The number of threads a job uses, including the caller; at least 1. Set it before or between jobs.
-    public var threadCount: Int {
-        get { busy.withLock { _ in requestedThreads } }
-        set { busy.withLock { _ in requestedThreads = max(1, newValue) } }
-    }
+    /// The number of threads a job uses, including the caller: `ComputeContext.current.threads`, capped by the
+    /// pool's size.
+    public var threadCount: Int { min(ComputeContext.current.threads, maximumThreads) }
 
     /// Runs `body(task, thread)` for every task in `0 ..< count` across the pool and returns when all are done.
     /// `thread` is in `0 ..< threadCount` and identifies per-thread scratch space. Nested or concurrent calls
@@ -59,12 +61,13 @@ public final class ThreadPool: @unchecked Sendable {
             return
         }
         defer { busy.withLock { $0 = false } }
-        let threads = min(requestedThreads, count)
+        let threads = min(ComputeContext.current.threads, maximumThreads, count)
         guard threads > 1 else {
             for task in 0..<count { body(task, 0) }
             return
         }
         while workers < threads - 1 { startWorker(index: workers); workers += 1 }
+        jobContext = ComputeContext.current
         withoutActuallyEscaping(body) { body in
             job = body
             taskCount = count
@@ -129,7 +132,9 @@ public final class ThreadPool: @unchecked Sendable {
             }
             seen = generation.load(ordering: .acquiring)
             if index + 1 < participants {
-                runTasks(thread: index + 1)
+                // The worker runs in the caller's context, so that the kernels it runs decide as the caller's do.
+                let context = jobContext
+                if context == ComputeContext.current { runTasks(thread: index + 1) } else { context.run { runTasks(thread: index + 1) } }
                 pending.subtract(1, ordering: .releasing)
             }
         }

@@ -55,6 +55,10 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        try ComputeContext.current.with(threads: threads ?? ComputeContext.current.threads).run { try runProcesses() }
+    }
+
+    private func runProcesses() throws {
         let processes = try Processes.communicator()
         guard processes.size > 1 else { return try train(processes) }
         // On several processes, a failure that is not decided together (a file one process cannot read, a full
@@ -104,7 +108,6 @@ struct Train: ParsableCommand {
             AtomicFile.removeLeftovers(of: path)
         }
         try pluginOptions.load()
-        if let threads { ThreadPool.shared.threadCount = threads }
         let model = try loadModel(self.model, memory: memoryOptions) { spec in
             if let epochs { spec.train.epochs = epochs }
             if let batchSize { spec.train.batchSize = batchSize }
