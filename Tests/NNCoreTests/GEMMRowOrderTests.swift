@@ -110,7 +110,7 @@ import Testing
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
                         GEMM.multiply(m: rows, n: n, k: depth, a: a.baseAddress!, lda: depth, b: b.baseAddress!, ldb: n,
-                                      c: c.baseAddress!, ldc: n, skipZerosInA: skipping)
+                                      c: c.baseAddress!, ldc: n, options: .init(skipZerosInA: skipping))
                     }
                 }
             }

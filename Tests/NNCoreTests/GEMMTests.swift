@@ -36,9 +36,7 @@ import Testing
                     c.withUnsafeMutableBufferPointer { c in
                         GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
                                       b: b.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
-                                      c: c.baseAddress! + offset, ldc: n, accumulate: accumulate,
-                                      epilogue: relu ? .biasReLU(bias.baseAddress!) : .bias(bias.baseAddress!),
-                                      packedB: packedB, skipZerosInA: skipZerosInA)
+                                      c: c.baseAddress! + offset, ldc: n, options: .init(accumulate: accumulate, epilogue: relu ? .biasReLU(bias.baseAddress!) : .bias(bias.baseAddress!), packedB: packedB, skipZerosInA: skipZerosInA))
                     }
                 }
             }
@@ -79,18 +77,18 @@ import Testing
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, accumulate: true)
+                    GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, options: .init(accumulate: true))
                 }
                 bias.withUnsafeBufferPointer { bias in
                     fused.withUnsafeMutableBufferPointer { f in
                         GEMM.multiply(
                             m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: f.baseAddress!, ldc: n,
-                            epilogue: .biasReLU(bias.baseAddress!))
+                            options: .init(epilogue: .biasReLU(bias.baseAddress!)))
                     }
                 }
                 rectified.withUnsafeMutableBufferPointer { r in
                     GEMM.multiply(
-                        m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: r.baseAddress!, ldc: n, epilogue: .relu)
+                        m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: r.baseAddress!, ldc: n, options: .init(epilogue: .relu))
                 }
             }
         }
@@ -164,12 +162,11 @@ import Testing
                         GEMM.pack(k: k, n: n, b: b.baseAddress!, ldb: ldb, transposeB: transposeB, into: &packed)
                         expected.withUnsafeMutableBufferPointer { c in
                             GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: ldb,
-                                          transposeB: transposeB, c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!))
+                                          transposeB: transposeB, c: c.baseAddress!, ldc: n, options: .init(epilogue: .biasReLU(bias.baseAddress!)))
                         }
                         actual.withUnsafeMutableBufferPointer { c in
                             GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: ldb,
-                                          transposeB: transposeB, c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!),
-                                          packedB: packed)
+                                          transposeB: transposeB, c: c.baseAddress!, ldc: n, options: .init(epilogue: .biasReLU(bias.baseAddress!), packedB: packed))
                         }
                     }
                 }
@@ -194,8 +191,7 @@ import Testing
                     b.withUnsafeBufferPointer { b in
                         c.withUnsafeMutableBufferPointer { c in
                             GEMM.multiply(m: 1, n: n, k: k, a: a.baseAddress!, lda: transposeA ? 1 : k, transposeA: transposeA,
-                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, accumulate: true,
-                                          epilogue: .relu, streamBackward: backward)
+                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, options: .init(accumulate: true, epilogue: .relu, streamBackward: backward))
                         }
                     }
                 }
@@ -231,7 +227,7 @@ import Testing
                     b.withUnsafeBufferPointer { b in
                         bias.withUnsafeBufferPointer { bias in
                             GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: transposeB ? k : n,
-                                          transposeB: transposeB, c: c, ldc: ldc, accumulate: true, epilogue: .bias(bias.baseAddress!))
+                                          transposeB: transposeB, c: c, ldc: ldc, options: .init(accumulate: true, epilogue: .bias(bias.baseAddress!)))
                         }
                     }
                 }
@@ -269,8 +265,7 @@ import Testing
                     b.withUnsafeBufferPointer { b in
                         c.withUnsafeMutableBufferPointer { c in
                             GEMM.multiply(m: 1, n: n, k: k, a: a.baseAddress!, lda: transposeA ? 1 : k, transposeA: transposeA,
-                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, streamBackward: backward,
-                                          skipZerosInA: skipping)
+                                          b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n, options: .init(streamBackward: backward, skipZerosInA: skipping))
                         }
                     }
                 }
@@ -289,7 +284,7 @@ import Testing
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     GEMM.multiply(m: 1, n: 100, k: 300, a: a.baseAddress!, lda: 300, b: b.baseAddress!, ldb: 100,
-                                  c: c.baseAddress!, ldc: 100, skipZerosInA: true)
+                                  c: c.baseAddress!, ldc: 100, options: .init(skipZerosInA: true))
                 }
             }
         }
@@ -431,7 +426,7 @@ import Testing
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
                     GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                  c: c.baseAddress!, ldc: n, packedB: prepacked ? packedB : nil, skipZerosInA: true)
+                                  c: c.baseAddress!, ldc: n, options: .init(packedB: prepacked ? packedB : nil, skipZerosInA: true))
                 }
             }
         }

@@ -95,7 +95,7 @@ import Testing
                             bias.withUnsafeBufferPointer { bias in
                                 c.withUnsafeMutableBufferPointer { c in
                                     GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                                  c: c.baseAddress!, ldc: n, epilogue: .biasReLU(bias.baseAddress!), skipZerosInA: skip)
+                                                  c: c.baseAddress!, ldc: n, options: .init(epilogue: .biasReLU(bias.baseAddress!), skipZerosInA: skip))
                                 }
                             }
                         }

@@ -133,7 +133,7 @@ import Testing
                     layer.bias!.value.withUnsafeBufferPointer { b in
                         y.withUnsafeMutableBufferPointer { y in
                             GEMM.multiply(m: 1, n: 70, k: 300, a: x.baseAddress!, lda: 300, b: w.baseAddress!, ldb: 70,
-                                          c: y.baseAddress!, ldc: 70, epilogue: .bias(b.baseAddress!))
+                                          c: y.baseAddress!, ldc: 70, options: .init(epilogue: .bias(b.baseAddress!)))
                         }
                     }
                 }
@@ -171,7 +171,7 @@ import Testing
                         c.withUnsafeMutableBufferPointer { c in
                             GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
                                           b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n,
-                                          epilogue: bias.isEmpty ? .none : .bias(bias.baseAddress!))
+                                          options: .init(epilogue: bias.isEmpty ? .none : .bias(bias.baseAddress!)))
                         }
                     }
                 }

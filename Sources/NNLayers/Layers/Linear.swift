@@ -180,10 +180,9 @@ public final class Linear: RegistrableLayer, ActivationFusing {
                         GEMM.multiply(
                             m: rows, n: outputSize, k: inputSize, a: x.baseAddress!, lda: inputSize,
                             b: w.baseAddress!, ldb: outputSize, c: y.baseAddress!, ldc: outputSize,
-                            epilogue: bias == nil ? (applyingReLU ? .relu : .none)
-                                : (applyingReLU ? .biasReLU(b.baseAddress!) : .bias(b.baseAddress!)),
-                            packedB: usesPackedWeight ? packedWeight : nil, streamBackward: streamBackward,
-                            skipZerosInA: skipZeroInputs)
+                            options: .init(
+                                epilogue: bias == nil ? (applyingReLU ? .relu : .none) : (applyingReLU ? .biasReLU(b.baseAddress!) : .bias(b.baseAddress!)),
+                                packedB: usesPackedWeight ? packedWeight : nil, streamBackward: streamBackward, skipZerosInA: skipZeroInputs))
                     }
                 }
             }
@@ -216,7 +215,7 @@ public final class Linear: RegistrableLayer, ActivationFusing {
                 weight.gradient.withUnsafeMutableBufferPointer { dw in
                     GEMM.multiply(
                         m: inputSize, n: outputSize, k: rows, a: x.baseAddress!, lda: inputSize, transposeA: true,
-                        b: dy.baseAddress!, ldb: outputSize, c: dw.baseAddress!, ldc: outputSize, skipZerosInA: skipZeroInputs)
+                        b: dy.baseAddress!, ldb: outputSize, c: dw.baseAddress!, ldc: outputSize, options: .init(skipZerosInA: skipZeroInputs))
                 }
             }
             bias?.gradient.withUnsafeMutableBufferPointer { db in
