@@ -40,18 +40,6 @@ import Testing
         #expect(report.worstError < 1e-3, "\(report)")
     }
 
-    @Test func flattenKeepsValuesAndRestoresShape() throws {
-        let flatten = Flatten()
-        let input = GradientCheck.sample([2, 1, 2, 3], seed: 5)
-        let y = try flatten.forward(input, training: true)
-        #expect(y.shape == [2, 6])
-        #expect(y.scalars == input.scalars)
-        #expect(try flatten.backward(y).shape == [2, 1, 2, 3])
-        #expect(try flatten.outputShape(forInput: [1, 28, 28]) == [784])
-        let report = try GradientCheck.check(Flatten(), input: input)
-        #expect(report.worstError < 1e-3, "\(report)")
-    }
-
     @Test func backwardBeforeForwardIsAnError() {
         #expect(throws: LayerError.self) { try ReLU().backward(try Tensor.zeros([1, 1])) }
         #expect(throws: LayerError.self) { try Sigmoid().backward(try Tensor.zeros([1, 1])) }
@@ -61,5 +49,17 @@ import Testing
         let relu = ReLU()
         _ = try relu.forward(x, training: true)
         #expect(throws: LayerError.self) { try relu.backward(try Tensor.zeros([3, 2])) }
+    }
+
+    @Test func leakyReLUELUGELUAndIdentityForwardAndGradients() throws {
+        let x = try Tensor(shape: [1, 3], scalars: [-2, 0.5, 3])
+        #expect(try LeakyReLU(alpha: 0.1).forward(x, training: true).scalars == [-0.2, 0.5, 3])
+        #expect(approximatelyEqual(try ELU().forward(x, training: true).scalars, [-0.86466473, 0.5, 3]))
+        #expect(approximatelyEqual(try GELU().forward(x, training: true).scalars, [-0.04550026, 0.34573123, 2.99595031]))
+        #expect(try Identity().forward(x, training: true) == x)
+        for layer in [LeakyReLU(alpha: 0.2), ELU(alpha: 1.5), GELU(), Identity()] as [any Layer] {
+            let report = try GradientCheck.check(layer, input: GradientCheck.sample([3, 4], seed: 10, range: 3))
+            #expect(report.worstError < 2e-3, "\(type(of: layer)): \(report)")
+        }
     }
 }
