@@ -15,7 +15,8 @@ public enum PluginContract {
     public static let registerSymbol = "nnkit_plugin_register"
 }
 
-/// What a plugin's registration entry point receives: the registry and the origin to register under.
+/// What a plugin's registration entry point receives: the layer registry and the origin to register under. Losses
+/// and optimisers go to the process-wide `Losses.registry` and `Optimizers.registry`.
 public final class PluginHost {
     /// The registry to add layer types to.
     public let registry: LayerRegistry
@@ -33,9 +34,24 @@ public final class PluginHost {
         Unmanaged<PluginHost>.fromOpaque(pointer).takeUnretainedValue()
     }
 
+    /// The origin this plugin's entries are registered under.
+    public var origin: String { "plugin \(pluginName) \(pluginVersion)" }
+
     /// Registers a layer type as coming from this plugin.
     public func register<L: RegistrableLayer>(_ type: L.Type) throws {
-        try registry.register(type, origin: "plugin \(pluginName) \(pluginVersion)")
+        try registry.register(type, origin: origin)
+    }
+
+    /// Registers a loss (`loss: NAME` in model files) as coming from this plugin.
+    public func registerLoss(name: String, aliases: [String] = [], make: @escaping @Sendable () -> any Loss) throws {
+        try Losses.registry.register(LossType(name: name, aliases: aliases, origin: origin, make: make))
+    }
+
+    /// Registers an optimiser (`optimizer: {type: NAME, …}`) as coming from this plugin.
+    public func registerOptimizer(
+        name: String, aliases: [String] = [], options: [LayerOption], make: @escaping @Sendable (LayerConfiguration) throws -> any Optimizer
+    ) throws {
+        try Optimizers.registry.register(OptimizerType(name: name, aliases: aliases, origin: origin, options: options, make: make))
     }
 
     /// Runs `body` and converts its outcome to what `nnkit_plugin_register` returns: `nil`, or a malloc'ed message.

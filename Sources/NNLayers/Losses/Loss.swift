@@ -8,22 +8,37 @@ public protocol Loss: AnyObject {
     func backward() throws -> Tensor
 }
 
+/// A loss known by name: what `loss:` in a model file names.
+public struct LossType: RegistryEntry {
+    public let name: String
+    public let aliases: [String]
+    public let origin: String
+    /// Creates a new loss object.
+    public let make: @Sendable () -> any Loss
+
+    /// Describes a loss type.
+    public init(name: String, aliases: [String] = [], origin: String = "code", make: @escaping @Sendable () -> any Loss) {
+        self.name = name
+        self.aliases = aliases
+        self.origin = origin
+        self.make = make
+    }
+}
+
 /// The losses known by name.
 public enum Losses {
-    /// Every loss type, by name.
-    public static let all: [String: @Sendable () -> any Loss] = [
-        SoftmaxWithLoss.typeName: { SoftmaxWithLoss() },
-        "SoftmaxCrossEntropy": { SoftmaxWithLoss() },
-        MeanSquaredError.typeName: { MeanSquaredError() },
-        "MSE": { MeanSquaredError() },
-    ]
+    /// The built-in losses and whatever code or plugins register (`Losses.registry.register(_:)`).
+    public static let registry = Registry<LossType>(kind: "loss", [
+        LossType(name: SoftmaxWithLoss.typeName, aliases: ["SoftmaxCrossEntropy"], origin: "built-in") { SoftmaxWithLoss() },
+        LossType(name: MeanSquaredError.typeName, aliases: ["MSE"], origin: "built-in") { MeanSquaredError() },
+    ])
+
+    /// Every loss name and alias, sorted.
+    public static var allNames: [String] { registry.allNames }
 
     /// A new loss of type `name`.
     /// - Throws: `RegistryError.unknownType` with suggestions.
     public static func make(_ name: String) throws(RegistryError) -> any Loss {
-        guard let make = all[name] else {
-            throw .unknownType(name: name, suggestions: ClosestNames.suggestions(for: name, among: all.keys))
-        }
-        return make()
+        try registry.entry(named: name).make()
     }
 }

@@ -1,5 +1,5 @@
 /// A registry entry: a layer type's names, documentation, options and factory.
-public struct LayerType: Sendable {
+public struct LayerType: RegistryEntry {
     /// The canonical name.
     public let name: String
     /// Other accepted names.

@@ -432,8 +432,7 @@ struct ModelBuilder {
         do {
             loss = try Losses.make(spec.loss)
         } catch {
-            report("loss", error.description.replacingOccurrences(of: "layer type", with: "loss"),
-                   hint: "known losses: \(Losses.all.keys.sorted().joined(separator: ", "))")
+            report("loss", error.description, hint: "known losses: \(Losses.allNames.joined(separator: ", "))")
             return nil
         }
         if loss is SoftmaxWithLoss, let outputShape, outputShape.count != 1 {

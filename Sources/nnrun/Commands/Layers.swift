@@ -33,7 +33,7 @@ struct Layers: ParsableCommand {
                 print("    \(option.name): \(option.kind.rawValue), \(requirement) — \(option.summary)")
             }
         }
-        print("\nlosses: \(Losses.all.keys.sorted().joined(separator: ", "))")
+        print("\nlosses: \(Losses.allNames.joined(separator: ", "))")
         print("optimizers: \(Optimizers.all.map(\.name).joined(separator: ", "))")
     }
 }

@@ -72,7 +72,7 @@ import Testing
 
     @Test func lossesByNameSuggestCloseNames() throws {
         #expect(try Losses.make("SoftmaxCrossEntropy") is SoftmaxWithLoss)
-        #expect(throws: RegistryError.unknownType(name: "SoftmaxWithLos", suggestions: ["SoftmaxWithLoss"])) {
+        #expect(throws: RegistryError.unknownType(name: "SoftmaxWithLos", suggestions: ["SoftmaxWithLoss"], kind: "loss")) {
             try Losses.make("SoftmaxWithLos")
         }
     }

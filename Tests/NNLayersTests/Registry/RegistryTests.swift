@@ -42,7 +42,7 @@ final class Scale: RegistrableLayer {
             _ = try LayerRegistry.shared.type(named: "Relu")
             Issue.record("expected an error")
         } catch {
-            guard case .unknownType(_, let suggestions) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .unknownType(_, let suggestions, _) = error else { Issue.record("wrong error \(error)"); return }
             #expect(suggestions.first == "ReLU")
             #expect(error.description.contains("did you mean 'ReLU'"))
         }
