@@ -352,7 +352,7 @@ import Testing
     }
 
     /// Resuming a checkpoint that has all its epochs says there is nothing to train; `--init-from` a checkpoint
-    /// that matches no tensor is an error instead of a silent fresh start.
+    /// that matches no tensor says that training starts from the initial weights.
     @Test func resumePastTheTargetAndInitFromNothingSaySo() throws {
         let directory = try CommandRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -365,8 +365,8 @@ import Testing
         try "input: [2]\ndata: spiral\nlayers: [{type: Linear, name: first, units: 8}, ReLU, {type: Linear, name: last, units: 3}]\n"
             .write(toFile: other, atomically: true, encoding: .utf8)
         let unrelated = try CommandRunner.run(["train", other, "--init-from", done, "--epochs", "1"])
-        #expect(unrelated.status == 1, "\(unrelated.stderr)")
-        #expect(unrelated.stderr.contains("matches no tensor of the model"), "\(unrelated.stderr)")
+        #expect(unrelated.status == 0, "\(unrelated.stderr)")
+        #expect(unrelated.stderr.contains("warning: --init-from \(done) matches no tensor of the model"), "\(unrelated.stderr)")
     }
 
     /// `nnrun plot` draws a metrics file: a loss and an accuracy chart with a line per data set; a line that is

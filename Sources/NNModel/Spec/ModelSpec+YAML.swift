@@ -33,24 +33,23 @@ extension ModelSpec {
         var optimizerPairs: [(Node, Node)] = [(Node("type"), scalar(optimizer.type))]
         for key in optimizer.options.keys.sorted() { optimizerPairs.append((scalar(key), node(optimizer.options[key]!))) }
         top.append((Node("optimizer"), Node(optimizerPairs, .implicit, .flow)))
-        var trainPairs: [(Node, Node)] = [
-            (Node("epochs"), node(.int(train.epochs))), (Node("batch_size"), node(.int(train.batchSize))),
-            (Node("seed"), Node(String(train.seed), Tag(.int))), (Node("shuffle"), node(.bool(train.shuffle))),
-        ]
-        if let schedule = train.schedule {
-            trainPairs.append((Node("schedule"), Node([
-                (Node("type"), scalar(schedule.type.rawValue)), (Node("step_size"), node(.int(schedule.stepSize))),
-                (Node("gamma"), node(.double(schedule.gamma))), (Node("min_lr"), node(.double(schedule.minimumRate))),
-            ], .implicit, .flow)))
-        }
-        if train.warmupEpochs > 0 { trainPairs.append((Node("warmup_epochs"), node(.int(train.warmupEpochs)))) }
-        if let clip = train.clipNorm { trainPairs.append((Node("clip_norm"), node(.double(clip)))) }
-        if let split = train.validationSplit { trainPairs.append((Node("validation_split"), node(.double(split)))) }
-        if let stopping = train.earlyStopping {
-            trainPairs.append((Node("early_stopping"), Node([
-                (Node("monitor"), scalar(stopping.monitor)), (Node("patience"), node(.int(stopping.patience))),
-                (Node("restore_best"), node(.bool(stopping.restoreBest))),
-            ], .implicit, .flow)))
+        var trainPairs: [(Node, Node)] = []
+        for key in TrainingSpec.keys {
+            if let field = TrainingSpec.field(key) {
+                // The seed is a UInt64: written from its own text, as a signed value could not hold it.
+                if key == "seed" { trainPairs.append((Node(key), Node(String(train.seed), Tag(.int)))); continue }
+                if let value = field.get(train) { trainPairs.append((Node(key), node(value))) }
+            } else if key == "schedule", let schedule = train.schedule {
+                trainPairs.append((Node(key), Node([
+                    (Node("type"), scalar(schedule.type.rawValue)), (Node("step_size"), node(.int(schedule.stepSize))),
+                    (Node("gamma"), node(.double(schedule.gamma))), (Node("min_lr"), node(.double(schedule.minimumRate))),
+                ], .implicit, .flow)))
+            } else if key == "early_stopping", let stopping = train.earlyStopping {
+                trainPairs.append((Node(key), Node([
+                    (Node("monitor"), scalar(stopping.monitor)), (Node("patience"), node(.int(stopping.patience))),
+                    (Node("restore_best"), node(.bool(stopping.restoreBest))),
+                ], .implicit, .flow)))
+            }
         }
         top.append((Node("train"), Node(trainPairs)))
         return (try? Yams.serialize(node: Node(top), sortKeys: false)) ?? ""

@@ -4,7 +4,7 @@ import NNLayers
 /// A model file as a plain value: what `Model` instantiates and what `nnrun` reads and writes.
 ///
 /// Build one in code, edit it, and write it back with `yamlText`; `ModelSpec(yaml:)` reads it again.
-public struct ModelSpec: Codable, Equatable, Sendable {
+public struct ModelSpec: Equatable, Sendable {
     /// The model's name, shown in summaries and saved in checkpoints.
     public var name: String
     /// The shape of one input sample, e.g. `[1, 28, 28]`.
@@ -42,7 +42,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 }
 
 /// One layer of a model file: its registered type (or a block's name), an optional name, its inputs and options.
-public struct LayerSpec: Codable, Equatable, Sendable {
+public struct LayerSpec: Equatable, Sendable {
     /// The registered type name or alias (`Linear`, `Affine`, `ReLU`, …), or the name of a block.
     public var type: String
     /// The name that prefixes its parameters (`hidden` → `hidden.weight`) and that later layers' `inputs` use;
@@ -69,7 +69,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
 /// block, `inputs` name the block's own layers or `input`, the block's input; the block's output is its last
 /// layer's. An option written `$name` takes the argument `name`: the use's option of that name, else the
 /// default in `arguments`.
-public struct BlockSpec: Codable, Equatable, Sendable {
+public struct BlockSpec: Equatable, Sendable {
     /// The arguments the block accepts, with their default values.
     public var arguments: [String: ConfigValue]
     /// The layers, first to last.
@@ -86,7 +86,7 @@ public struct BlockSpec: Codable, Equatable, Sendable {
 }
 
 /// The optimiser entry: a registered optimiser type and its options (`lr`, `momentum`, …).
-public struct OptimizerSpec: Codable, Equatable, Sendable {
+public struct OptimizerSpec: Equatable, Sendable {
     /// `SGD`, `Momentum`, `AdaGrad`, `Adam` or `AdamW`.
     public var type: String
     /// The options.
@@ -100,7 +100,7 @@ public struct OptimizerSpec: Codable, Equatable, Sendable {
 }
 
 /// The `train:` section: how long and in what order to train.
-public struct TrainingSpec: Codable, Equatable, Sendable {
+public struct TrainingSpec: Equatable, Sendable {
     /// Passes over the training set.
     public var epochs: Int
     /// Samples per mini-batch.
@@ -120,9 +120,6 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     /// The fraction of the training set held out for validation (when the data set has no validation set).
     public var validationSplit: Double?
 
-    /// The keys the section accepts.
-    public static let keys = ["epochs", "batch_size", "seed", "shuffle", "schedule", "warmup_epochs", "clip_norm", "early_stopping", "validation_split"]
-
     /// Creates training settings.
     public init(
         epochs: Int = 10, batchSize: Int = 100, seed: UInt64 = 0, shuffle: Bool = true, schedule: ScheduleSpec? = nil,
@@ -139,17 +136,13 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
         self.validationSplit = validationSplit
     }
 
-    enum CodingKeys: String, CodingKey {
-        case epochs, batchSize = "batch_size", seed, shuffle, schedule, warmupEpochs = "warmup_epochs", clipNorm = "clip_norm"
-        case earlyStopping = "early_stopping", validationSplit = "validation_split"
-    }
 }
 
 /// A learning-rate schedule over epochs: `step` (× gamma every `step_size` epochs), `exponential`
 /// (× gamma every epoch) or `cosine` (from the base rate to `min_lr` over the run).
-public struct ScheduleSpec: Codable, Equatable, Sendable {
+public struct ScheduleSpec: Equatable, Sendable {
     /// The kinds of schedule.
-    public enum Kind: String, Codable, Sendable, CaseIterable { case step, exponential, cosine }
+    public enum Kind: String, Sendable, CaseIterable { case step, exponential, cosine }
     /// The kind.
     public var type: Kind
     /// Epochs between decays (`step`).
@@ -179,11 +172,10 @@ public struct ScheduleSpec: Codable, Equatable, Sendable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case type, stepSize = "step_size", gamma, minimumRate = "min_lr" }
 }
 
 /// Early stopping: stop when `monitor` has not improved for `patience` epochs, optionally restoring the best weights.
-public struct EarlyStoppingSpec: Codable, Equatable, Sendable {
+public struct EarlyStoppingSpec: Equatable, Sendable {
     /// The metric watched: `test_loss`, `test_accuracy`, `validation_loss` or `validation_accuracy`.
     public var monitor: String
     /// Epochs without improvement before stopping.
@@ -206,5 +198,4 @@ public struct EarlyStoppingSpec: Codable, Equatable, Sendable {
     /// Whether larger values of the metric are better.
     public var maximizes: Bool { monitor.hasSuffix("accuracy") }
 
-    enum CodingKeys: String, CodingKey { case monitor, patience, restoreBest = "restore_best" }
 }

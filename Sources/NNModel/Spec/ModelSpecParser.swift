@@ -195,29 +195,23 @@ private final class Reader {
         return scalar.string
     }
 
-    func integer(_ node: Node, _ what: String, minimum: Int, maximum: Int = Int.max) -> Int? {
+    /// The node's value if it keeps `rule`; otherwise the problem is reported at the node.
+    func value(_ node: Node, _ what: String, _ rule: SpecRule) -> ConfigValue? {
         guard case .value(let value) = configValue(node, depth: 0) else { return nil }
-        guard case .int(let v) = value else {
-            error(node, "\(what) must be an integer, found \(value.kindDescription) '\(value)'")
+        switch rule.check(value, what) {
+        case .success(let checked): return checked
+        case .failure(let violation):
+            error(node, violation.description)
             return nil
         }
-        guard v >= minimum else {
-            error(node, "\(what) must be at least \(minimum), found \(v)")
-            return nil
-        }
-        guard v <= maximum else {
-            error(node, "\(what) must be at most \(maximum), found \(v)")
-            return nil
-        }
-        return v
+    }
+
+    func integer(_ node: Node, _ what: String, minimum: Int, maximum: Int = Int.max) -> Int? {
+        value(node, what, .integer(minimum: minimum, maximum: maximum))?.checkedInt
     }
 
     func bool(_ node: Node, _ what: String) -> Bool? {
-        guard case .value(let value) = configValue(node, depth: 0) else { return nil }
-        guard case .bool(let v) = value else {
-            error(node, "\(what) must be true or false, found '\(value)'")
-            return nil
-        }
+        guard case .bool(let v)? = value(node, what, .boolean) else { return nil }
         return v
     }
 
@@ -507,20 +501,7 @@ private final class Reader {
     }
 
     func number(_ node: Node, _ what: String, above minimum: Double) -> Double? {
-        guard case .value(let value) = configValue(node, depth: 0) else { return nil }
-        let number: Double
-        switch value {
-        case .int(let v): number = Double(v)
-        case .double(let v): number = v
-        default:
-            error(node, "\(what) must be a number, found \(value.kindDescription) '\(value)'")
-            return nil
-        }
-        guard number > minimum else {
-            error(node, "\(what) must be greater than \(minimum), found \(number)")
-            return nil
-        }
-        return number
+        value(node, what, .number(above: minimum))?.checkedNumber
     }
 
     func readSchedule(_ node: Node) -> ScheduleSpec? {
@@ -580,17 +561,11 @@ private final class Reader {
         guard let items = entries(node, path: "train", what: "train") else { return nil }
         var spec = TrainingSpec()
         for (key, keyNode, value) in items {
+            if let field = TrainingSpec.field(key) {
+                if let v = self.value(value, "train.\(key)", field.rule) { field.set(&spec, v) }
+                continue
+            }
             switch key {
-            case "epochs": if let v = integer(value, "train.epochs", minimum: 1) { spec.epochs = v }
-            case "batch_size": if let v = integer(value, "train.batch_size", minimum: 1, maximum: 1 << 24) { spec.batchSize = v }
-            case "seed": if let v = integer(value, "train.seed", minimum: 0) { spec.seed = UInt64(v) }
-            case "shuffle": if let v = bool(value, "train.shuffle") { spec.shuffle = v }
-            case "warmup_epochs": if let v = integer(value, "train.warmup_epochs", minimum: 0) { spec.warmupEpochs = v }
-            case "clip_norm": if let v = number(value, "train.clip_norm", above: 0) { spec.clipNorm = v }
-            case "validation_split":
-                if let v = number(value, "train.validation_split", above: 0) {
-                    if v < 1 { spec.validationSplit = v } else { error(value, "train.validation_split must be below 1, found \(v)", hint: "e.g. 0.1 holds out 10%") }
-                }
             case "schedule": spec.schedule = readSchedule(value)
             case "early_stopping": spec.earlyStopping = readEarlyStopping(value)
             default: unknownKey(key, keyNode, in: "train", known: TrainingSpec.keys)

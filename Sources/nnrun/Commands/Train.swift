@@ -39,19 +39,30 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Print every Nth epoch's line (and the last), for long runs.") var logEvery: Int?
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if resume != nil, initFrom != nil { throw ValidationError("use either --resume or --init-from, not both") }
         if let saveEvery, saveEvery < 1 { throw ValidationError("--save-every must be at least 1") }
-        if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be between 0 and 1") }
-        if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
         if let schedule, ScheduleSpec.Kind(rawValue: schedule) == nil { throw ValidationError("--schedule must be step, exponential or cosine") }
-        if let warmupEpochs, warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be at least 0") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
         if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1") }
         if saveEvery != nil, out == nil { throw ValidationError("--save-every needs --out FILE") }
+        // The overrides of train: keep the model file's rules (TrainingSpec.fields).
+        var check = TrainingSpec()
+        for (key, value) in trainingOverrides {
+            do { try check.override(key, with: value) } catch { throw ValidationError(error.description) }
+        }
+    }
+
+    /// The options that override scalar keys of `train:`, as the model file would give them.
+    private var trainingOverrides: [(String, ConfigValue)] {
+        let seedValue = seed.map { Int(exactly: $0).map(ConfigValue.int) ?? .double(Double($0)) }
+        let pairs: [(String, ConfigValue?)] = [
+            ("epochs", epochs.map(ConfigValue.int)), ("batch_size", batchSize.map(ConfigValue.int)), ("seed", seedValue),
+            ("validation_split", validationSplit.map(ConfigValue.double)), ("clip_norm", clipNorm.map(ConfigValue.double)),
+            ("warmup_epochs", warmupEpochs.map(ConfigValue.int)),
+        ]
+        return pairs.compactMap { key, value in value.map { (key, $0) } }
     }
 
     func run() throws {
@@ -109,16 +120,11 @@ struct Train: ParsableCommand {
         }
         try pluginOptions.load()
         let model = try loadModel(self.model, memory: memoryOptions) { spec in
-            if let epochs { spec.train.epochs = epochs }
-            if let batchSize { spec.train.batchSize = batchSize }
-            if let seed { spec.train.seed = seed }
+            for (key, value) in trainingOverrides { try? spec.train.override(key, with: value) }
             if let lr { spec.optimizer.options["lr"] = .double(lr) }
-            if let validationSplit { spec.train.validationSplit = validationSplit }
-            if let clipNorm { spec.train.clipNorm = clipNorm }
             if let schedule, let kind = ScheduleSpec.Kind(rawValue: schedule) {
                 spec.train.schedule = spec.train.schedule.map { var s = $0; s.type = kind; return s } ?? ScheduleSpec(type: kind)
             }
-            if let warmupEpochs { spec.train.warmupEpochs = warmupEpochs }
             if let patience {
                 let monitor = spec.train.earlyStopping?.monitor ?? (spec.train.validationSplit == nil ? "test_loss" : "validation_loss")
                 spec.train.earlyStopping = EarlyStoppingSpec(monitor: monitor, patience: patience, restoreBest: spec.train.earlyStopping?.restoreBest ?? true)
@@ -141,9 +147,8 @@ struct Train: ParsableCommand {
             let checkpoint = try Processes.readCheckpoint(initFrom, "loading initial weights", processes: processes)
             let report = try failing("loading initial weights") { try model.load(checkpoint, path: initFrom, mode: .partial) }
             if leader { printError("init-from \(initFrom):\n" + report.description) }
-            if report.loaded.isEmpty {
-                if leader { printError("error: --init-from \(initFrom) matches no tensor of the model by name and shape; is it a checkpoint of another model? (`nnrun convert` maps a PyTorch state_dict by order)") }
-                throw ExitCode.failure
+            if report.loaded.isEmpty, leader {
+                printError("warning: --init-from \(initFrom) matches no tensor of the model by name and shape, so training starts from the initial weights; is it a checkpoint of another model? (`nnrun convert` maps a PyTorch state_dict by order)")
             }
         }
 
