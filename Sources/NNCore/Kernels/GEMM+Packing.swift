@@ -46,11 +46,7 @@ extension GEMM {
                     }
                 }
             } else {
-                panel.initialize(repeating: 0, count: depth * nr)
-                for j in 0..<columns {
-                    let source = b + (column + j0 + j) * ldb + row
-                    for p in 0..<depth { panel[p * nr + j] = source[p] }
-                }
+                packEdgePanel(b + (column + j0) * ldb + row, lines: columns, stride: ldb, depth: depth, width: nr, into: panel)
             }
             j0 += nr
         }
@@ -107,11 +103,7 @@ extension GEMM {
                     out += mr
                 }
             } else {
-                panel.initialize(repeating: 0, count: depth * mr)
-                for i in 0..<rows {
-                    let source = a + (row + i0 + i) * lda + column
-                    for p in 0..<depth { panel[p * mr + i] = source[p] }
-                }
+                packEdgePanel(a + (row + i0) * lda + column, lines: rows, stride: lda, depth: depth, width: mr, into: panel)
             }
             i0 += rows
             tile += 1
@@ -211,6 +203,19 @@ extension GEMM {
             steps[tile] = kept
             i0 += rows
             tile += 1
+        }
+    }
+
+    /// A panel narrower than the tile: `lines` runs of `depth` values, `stride` apart in `source`, written across
+    /// a zero-filled panel `width` wide (run `i` into column `i`).
+    @inline(__always)
+    static func packEdgePanel(
+        _ source: UnsafePointer<Float>, lines: Int, stride: Int, depth: Int, width: Int, into panel: UnsafeMutablePointer<Float>
+    ) {
+        panel.initialize(repeating: 0, count: depth * width)
+        for i in 0..<lines {
+            let line = source + i * stride
+            for p in 0..<depth { panel[p * width + i] = line[p] }
         }
     }
 }
