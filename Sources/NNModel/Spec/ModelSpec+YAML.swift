@@ -40,19 +40,18 @@ extension ModelSpec {
                 if key == "seed" { trainPairs.append((Node(key), Node(String(train.seed), Tag(.int)))); continue }
                 if let value = field.get(train) { trainPairs.append((Node(key), node(value))) }
             } else if key == "schedule", let schedule = train.schedule {
-                trainPairs.append((Node(key), Node([
-                    (Node("type"), scalar(schedule.type.rawValue)), (Node("step_size"), node(.int(schedule.stepSize))),
-                    (Node("gamma"), node(.double(schedule.gamma))), (Node("min_lr"), node(.double(schedule.minimumRate))),
-                ], .implicit, .flow)))
+                trainPairs.append((Node(key), section(schedule, ScheduleSpec.fields)))
             } else if key == "early_stopping", let stopping = train.earlyStopping {
-                trainPairs.append((Node(key), Node([
-                    (Node("monitor"), scalar(stopping.monitor)), (Node("patience"), node(.int(stopping.patience))),
-                    (Node("restore_best"), node(.bool(stopping.restoreBest))),
-                ], .implicit, .flow)))
+                trainPairs.append((Node(key), section(stopping, EarlyStoppingSpec.fields)))
             }
         }
         top.append((Node("train"), Node(trainPairs)))
         return (try? Yams.serialize(node: Node(top), sortKeys: false)) ?? ""
+    }
+
+    /// A section written by its table, as a flow mapping.
+    private func section<Section>(_ value: Section, _ fields: [SpecField<Section>]) -> Node {
+        Node(fields.compactMap { field in field.get(value).map { (Node(field.key), node($0)) } }, .implicit, .flow)
     }
 
     private func layerNode(_ layer: LayerSpec) -> Node {

@@ -152,9 +152,6 @@ public struct ScheduleSpec: Equatable, Sendable {
     /// The final rate (`cosine`).
     public var minimumRate: Double
 
-    /// The keys the section accepts.
-    public static let keys = ["type", "step_size", "gamma", "min_lr"]
-
     /// Creates a schedule.
     public init(type: Kind, stepSize: Int = 1, gamma: Double = 0.1, minimumRate: Double = 0) {
         self.type = type
@@ -185,9 +182,6 @@ public struct EarlyStoppingSpec: Equatable, Sendable {
 
     /// The metrics that can be monitored.
     public static let metrics = ["test_loss", "test_accuracy", "validation_loss", "validation_accuracy"]
-    /// The keys the section accepts.
-    public static let keys = ["monitor", "patience", "restore_best"]
-
     /// Creates the setting.
     public init(monitor: String = "validation_loss", patience: Int = 3, restoreBest: Bool = true) {
         self.monitor = monitor

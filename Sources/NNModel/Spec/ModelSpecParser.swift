@@ -201,7 +201,7 @@ private final class Reader {
         switch rule.check(value, what) {
         case .success(let checked): return checked
         case .failure(let violation):
-            error(node, violation.description)
+            error(node, violation.message, hint: violation.hint)
             return nil
         }
     }
@@ -514,47 +514,30 @@ private final class Reader {
         }
         guard let items = entries(node, path: "train.schedule", what: "train.schedule") else { return nil }
         var spec = ScheduleSpec(type: .step)
-        var sawType = false
-        for (key, keyNode, value) in items {
-            switch key {
-            case "type":
-                sawType = true
-                if let name = string(value, "the schedule type") {
-                    if let kind = ScheduleSpec.Kind(rawValue: name) { spec.type = kind } else {
-                        error(value, "unknown schedule '\(name)'", hint: "use one of \(ScheduleSpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                }
-            case "step_size": if let v = integer(value, "train.schedule.step_size", minimum: 1) { spec.stepSize = v }
-            case "gamma": if let v = number(value, "train.schedule.gamma", above: 0) { spec.gamma = v }
-            case "min_lr":
-                if case .value(let v) = configValue(value, depth: 0), let rate = (v.doubleValue), rate >= 0 { spec.minimumRate = rate } else {
-                    error(value, "train.schedule.min_lr must be a number ≥ 0")
-                }
-            default: unknownKey(key, keyNode, in: "train.schedule", known: ScheduleSpec.keys)
-            }
+        read(items, into: &spec, fields: ScheduleSpec.fields, section: "train.schedule")
+        if !items.contains(where: { $0.key == "type" }) {
+            error(node, "train.schedule has no `type`", hint: "e.g. `schedule: {type: step, step_size: 2, gamma: 0.5}`")
         }
-        if !sawType { error(node, "train.schedule has no `type`", hint: "e.g. `schedule: {type: step, step_size: 2, gamma: 0.5}`") }
         return spec
     }
 
     func readEarlyStopping(_ node: Node) -> EarlyStoppingSpec? {
         guard let items = entries(node, path: "train.early_stopping", what: "train.early_stopping") else { return nil }
         var spec = EarlyStoppingSpec()
-        for (key, keyNode, value) in items {
-            switch key {
-            case "monitor":
-                if let name = string(value, "the monitored metric") {
-                    if EarlyStoppingSpec.metrics.contains(name) { spec.monitor = name } else {
-                        let suggestions = ClosestNames.suggestions(for: name, among: EarlyStoppingSpec.metrics)
-                        error(value, "unknown metric '\(name)'", hint: suggestions.isEmpty ? "use one of \(EarlyStoppingSpec.metrics.joined(separator: ", "))" : "did you mean '\(suggestions[0])'?")
-                    }
-                }
-            case "patience": if let v = integer(value, "train.early_stopping.patience", minimum: 1) { spec.patience = v }
-            case "restore_best": if let v = bool(value, "train.early_stopping.restore_best") { spec.restoreBest = v }
-            default: unknownKey(key, keyNode, in: "train.early_stopping", known: EarlyStoppingSpec.keys)
-            }
-        }
+        read(items, into: &spec, fields: EarlyStoppingSpec.fields, section: "train.early_stopping")
         return spec
+    }
+
+    /// Reads a section's keys by its table: each value checked by its field's rule at its node, unknown keys
+    /// reported with the closest known ones.
+    func read<Section>(_ items: [(key: String, keyNode: Node, value: Node)], into spec: inout Section, fields: [SpecField<Section>], section: String) {
+        for (key, keyNode, value) in items {
+            guard let field = fields.first(where: { $0.key == key }) else {
+                unknownKey(key, keyNode, in: section, known: fields.map(\.key))
+                continue
+            }
+            if let v = self.value(value, "\(section).\(key)", field.rule) { field.set(&spec, v) }
+        }
     }
 
     func readTraining(_ node: Node) -> TrainingSpec? {

@@ -6,8 +6,12 @@ public enum SpecRule: Sendable, Equatable {
     case integer(minimum: Int, maximum: Int = Int.max)
     /// A number greater than `above` and, when given, below `below`.
     case number(above: Double, below: Double? = nil)
+    /// A number of at least `minimum`.
+    case numberAtLeast(Double)
     /// `true` or `false`.
     case boolean
+    /// One of `values`, a `noun` (`schedule`, `metric`) when reported.
+    case choice([String], noun: String)
 
     /// `value` as the rule wants it (an integer where a number is wanted becomes a `.double`), or the problem,
     /// naming the value as `what` (`train.epochs`, `--epochs`).
@@ -28,8 +32,21 @@ public enum SpecRule: Sendable, Equatable {
             guard number > above, number.isFinite else { return .failure(.init("\(what) must be greater than \(above), found \(number)")) }
             if let below, number >= below { return .failure(.init("\(what) must be below \(below.formatted), found \(number)")) }
             return .success(.double(number))
+        case .numberAtLeast(let minimum):
+            guard let number = value.doubleValue, number >= minimum, number.isFinite else {
+                return .failure(.init("\(what) must be a number ≥ \(minimum.formatted), found '\(value)'"))
+            }
+            return .success(.double(number))
         case .boolean:
             guard case .bool = value else { return .failure(.init("\(what) must be true or false, found '\(value)'")) }
+            return .success(value)
+        case let .choice(values, noun):
+            guard case .string(let text) = value else { return .failure(.init("\(what) must be a name, found \(value.kindDescription) '\(value)'")) }
+            guard values.contains(text) else {
+                let suggestions = ClosestNames.suggestions(for: text, among: values)
+                return .failure(.init("unknown \(noun) '\(text)'",
+                                      hint: suggestions.isEmpty ? "use one of \(values.joined(separator: ", "))" : "did you mean '\(suggestions[0])'?"))
+            }
             return .success(value)
         }
     }
@@ -37,8 +54,15 @@ public enum SpecRule: Sendable, Equatable {
 
 /// A value that breaks its `SpecRule`.
 public struct SpecRuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
+    /// What is wrong.
+    public let message: String
+    /// What to do, if there is more to say than the message.
+    public let hint: String?
+    public var description: String { message + (hint.map { "; \($0)" } ?? "") }
+    init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
 }
 
 private extension Double {

@@ -1,20 +1,51 @@
 import NNLayers
 
-/// One scalar key of the `train:` section: its rule, and how it reads and writes `TrainingSpec`. The table
-/// `TrainingSpec.fields` drives the parser, the did-you-mean of unknown keys, `yamlText` and `nnrun train`'s
-/// overrides, so that a key is spelled once.
-public struct TrainingField: Sendable {
+/// One scalar key of a section of the model file (`train:`, `train.schedule:`, `train.early_stopping:`): its
+/// rule, and how it reads and writes the section's value. A section's table (`TrainingSpec.fields`, …) drives
+/// the parser, the did-you-mean of unknown keys, `yamlText` and `nnrun train`'s overrides, so that a key is
+/// spelled once.
+public struct SpecField<Section>: Sendable {
     /// The key in the model file (`batch_size`).
     public let key: String
     /// What its value must be.
     public let rule: SpecRule
     /// The value to write back, or `nil` to leave the key out (an unset option).
-    let get: @Sendable (TrainingSpec) -> ConfigValue?
+    let get: @Sendable (Section) -> ConfigValue?
     /// Stores a value that passed the rule.
-    let set: @Sendable (inout TrainingSpec, ConfigValue) -> Void
+    let set: @Sendable (inout Section, ConfigValue) -> Void
 
     /// The command-line option that overrides the key (`--batch-size`).
     public var flag: String { "--" + key.replacingOccurrences(of: "_", with: "-") }
+}
+
+/// A key of `train:`.
+public typealias TrainingField = SpecField<TrainingSpec>
+
+extension ScheduleSpec {
+    /// The keys of `train.schedule:`.
+    public static let fields: [SpecField<ScheduleSpec>] = [
+        SpecField(key: "type", rule: .choice(Kind.allCases.map(\.rawValue), noun: "schedule"), get: { .string($0.type.rawValue) },
+                  set: { if case .string(let name) = $1, let kind = Kind(rawValue: name) { $0.type = kind } }),
+        SpecField(key: "step_size", rule: .integer(minimum: 1), get: { .int($0.stepSize) }, set: { $0.stepSize = $1.checkedInt }),
+        SpecField(key: "gamma", rule: .number(above: 0), get: { .double($0.gamma) }, set: { $0.gamma = $1.checkedNumber }),
+        SpecField(key: "min_lr", rule: .numberAtLeast(0), get: { .double($0.minimumRate) }, set: { $0.minimumRate = $1.checkedNumber }),
+    ]
+
+    /// Every key `train.schedule:` accepts, in the order `yamlText` writes them.
+    public static var keys: [String] { fields.map(\.key) }
+}
+
+extension EarlyStoppingSpec {
+    /// The keys of `train.early_stopping:`.
+    public static let fields: [SpecField<EarlyStoppingSpec>] = [
+        SpecField(key: "monitor", rule: .choice(metrics, noun: "metric"), get: { .string($0.monitor) },
+                  set: { if case .string(let name) = $1 { $0.monitor = name } }),
+        SpecField(key: "patience", rule: .integer(minimum: 1), get: { .int($0.patience) }, set: { $0.patience = $1.checkedInt }),
+        SpecField(key: "restore_best", rule: .boolean, get: { .bool($0.restoreBest) }, set: { if case .bool(let v) = $1 { $0.restoreBest = v } }),
+    ]
+
+    /// Every key `train.early_stopping:` accepts, in the order `yamlText` writes them.
+    public static var keys: [String] { fields.map(\.key) }
 }
 
 extension TrainingSpec {

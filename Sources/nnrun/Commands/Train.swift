@@ -43,14 +43,20 @@ struct Train: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if resume != nil, initFrom != nil { throw ValidationError("use either --resume or --init-from, not both") }
         if let saveEvery, saveEvery < 1 { throw ValidationError("--save-every must be at least 1") }
-        if let schedule, ScheduleSpec.Kind(rawValue: schedule) == nil { throw ValidationError("--schedule must be step, exponential or cosine") }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
         if let logEvery, logEvery < 1 { throw ValidationError("--log-every must be at least 1") }
         if saveEvery != nil, out == nil { throw ValidationError("--save-every needs --out FILE") }
         // The overrides of train: keep the model file's rules (TrainingSpec.fields).
         var check = TrainingSpec()
         for (key, value) in trainingOverrides {
             do { try check.override(key, with: value) } catch { throw ValidationError(error.description) }
+        }
+        // --schedule names train.schedule's type, --patience sets train.early_stopping's patience: their rules too.
+        let sectionChecks: [(SpecRule?, ConfigValue?, String)] = [
+            (ScheduleSpec.fields.first { $0.key == "type" }?.rule, schedule.map(ConfigValue.string), "--schedule"),
+            (EarlyStoppingSpec.fields.first { $0.key == "patience" }?.rule, patience.map(ConfigValue.int), "--patience"),
+        ]
+        for case let (rule?, value?, flag) in sectionChecks {
+            if case .failure(let violation) = rule.check(value, flag) { throw ValidationError(violation.description) }
         }
     }
 
