@@ -10,8 +10,11 @@ public protocol Loss: AnyObject {
 
 /// A loss known by name: what `loss:` in a model file names.
 public struct LossType: RegistryEntry {
+    /// The name model files use (`loss: NAME`).
     public let name: String
+    /// Other accepted names.
     public let aliases: [String]
+    /// `built-in`, `code` or `plugin NAME VERSION`.
     public let origin: String
     /// Creates a new loss object.
     public let make: @Sendable () -> any Loss

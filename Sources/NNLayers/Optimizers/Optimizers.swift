@@ -2,7 +2,9 @@
 public struct OptimizerType: RegistryEntry {
     /// The name model files use.
     public let name: String
+    /// Other accepted names.
     public let aliases: [String]
+    /// `built-in`, `code` or `plugin NAME VERSION`.
     public let origin: String
     /// The accepted options (besides `type`).
     public let options: [LayerOption]
