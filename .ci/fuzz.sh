@@ -33,7 +33,7 @@ for target in "${targets[@]}"; do
   case "$target" in
     model)
       build model Tests/Fuzz/ModelFileFuzzer.swift
-      cp Models/*.yaml "$corpus/"
+      cp Models/*.yaml Tests/Fuzz/Seeds/model/*.yaml "$corpus/"
       printf '%s\n' '"type:"' '"name:"' '"inputs:"' '"blocks:"' '"arguments:"' '"layers:"' '"input:"' '"$"' '"&a"' '"*a"' \
         '"? "' '"Add"' '"Concatenate"' '"Multiply"' '"Conv2D"' '"Linear"' '"units:"' '"!!int"' '": "' '"- "' '"{"' '"["' > "$out/model-dictionary"
       dictionary=(-dict="$out/model-dictionary")

@@ -46,7 +46,9 @@ extension ModelSpec {
             }
         }
         top.append((Node("train"), Node(trainPairs)))
-        return (try? Yams.serialize(node: Node(top), sortKeys: false)) ?? ""
+        // No line width: a long plain scalar folded at a space could start its next line with `? `, which reads
+        // back as an explicit key (refused before Yams composes).
+        return (try? Yams.serialize(node: Node(top), width: -1, sortKeys: false)) ?? ""
     }
 
     /// A section written by its table, as a flow mapping.
