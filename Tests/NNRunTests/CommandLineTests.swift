@@ -307,6 +307,9 @@ import Testing
         #expect(result.stderr.contains("interrupted"))
         let saved = try Checkpoint(contentsOf: weights)
         #expect(saved.tensors["hidden.weight"]?.shape == [2, 30])
+        // A stop inside an epoch is reported as such by both the save and the final line.
+        let final = result.stdout.split(separator: "\n").first { $0.hasPrefix("final:") }.map(String.init) ?? ""
+        #expect(result.stdout.contains("include the stopped epoch's batches") == final.contains("and part of epoch"), "\(result.stdout)")
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: DatasetCatalog.fashionMNISTDirectory)))

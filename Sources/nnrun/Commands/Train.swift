@@ -257,7 +257,10 @@ struct Train: ParsableCommand {
             let restored = try failing("evaluating the restored weights") { try trainer.evaluate(split.test) }
             if leader { print("final: test accuracy \(fixed(restored.accuracy, 4)), test loss \(fixed(restored.loss, 4)) with the weights of epoch \(trainer.best?.epoch ?? 0)") }
         } else if leader, let lastReport {
-            print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(trainer.completedEpochs) epochs")
+            let epochs = trainer.completedEpochs
+            // A stop inside an epoch leaves its batches in the weights that were evaluated.
+            let part = lastReport.epoch != epochs ? " and part of epoch \(lastReport.epoch)" : ""
+            print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(epochs) epoch\(epochs == 1 ? "" : "s")\(part)")
         }
         if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(128 + (received.load(ordering: .relaxed) == 0 ? SIGINT : received.load(ordering: .relaxed))) }
     }
