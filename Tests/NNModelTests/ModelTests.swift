@@ -35,6 +35,14 @@ import Testing
         #expect(!spec.yamlText.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("? ") })
     }
 
+    /// A layer written as `{KEY}` or `{KEY: {…}}` keeps the rule of `type:`: an empty key (here an anchored one)
+    /// is an empty type, refused at its position, as `type: ''` is (found by the model-file fuzzer).
+    @Test func anEmptyShorthandTypeIsRefusedLikeAnEmptyType() throws {
+        let text = "input: [3]\nlayers:\n  - {&aavier}\n  - {type: Linear, units: 2}\n"
+        #expect(throws: ModelSpecError.self) { try ModelSpec(yaml: text) }
+        #expect(throws: ModelSpecError.self) { try ModelSpec(yaml: "input: [3]\nlayers:\n  - {type: ''}\n") }
+    }
+
     @Test func specRoundTripsThroughYAML() throws {
         let spec = ModelSpec(
             name: "round trip: \"quoted\"", input: [1, 28, 28], data: "csv:my data.csv",

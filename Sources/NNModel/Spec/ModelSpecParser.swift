@@ -384,7 +384,9 @@ private final class Reader {
             }
             if mapping.count == 1, let (keyNode, value) = mapping.first.map({ ($0.key, $0.value) }),
                keyNode.string != "type", value.mapping != nil || value.null != nil {
-                layer.type = keyNode.string ?? ""
+                // The same rule as `type:` (an empty key, e.g. `{&anchor}`, is an empty type).
+                guard let type = string(keyNode, "the layer type") else { return nil }
+                layer.type = type
                 locations.positions[path + ".type"] = location(keyNode)
                 guard value.mapping != nil else { return layer }
                 body = value
