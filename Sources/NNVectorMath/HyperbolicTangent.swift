@@ -34,8 +34,8 @@ extension VectorMath {
 
     /// `y[i] = tanh(x[i])`, `V.scalarCount` lanes at a time; `y` may alias `x`.
     ///
-    /// Four vectors per iteration: one vector's chain (about 47 cycles, a quarter of it the division) is too long
-    /// for the out-of-order window to overlap enough of them one at a time.
+    /// Four vectors per iteration: one vector's dependency chain (the division among it) is too long for the
+    /// out-of-order window to overlap enough of them one at a time.
     @inlinable @inline(__always)
     public static func tanh<V: FloatVector>(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, lanes: V.Type) {
         mapFourVectorsAtATime(x, y, count: count, lanes: V.self) { tanh($0) }

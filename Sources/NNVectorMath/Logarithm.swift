@@ -16,8 +16,8 @@ extension VectorMath {
     }
 
     /// `ln x` for lanes that are all positive, normal and finite, with no lane-wise fix-ups: musl's split of the
-    /// bits, `x = 2ᵏ·m` with `m ∈ [√½, √2)`, in four integer operations, then the polynomial: about half the
-    /// floating-point work of `logOfAnyFloats`, whose blends sit on the dependency chain.
+    /// bits, `x = 2ᵏ·m` with `m ∈ [√½, √2)`, in four integer operations, then the polynomial: less
+    /// floating-point work than `logOfAnyFloats`, whose blends sit on the dependency chain.
     @inlinable @inline(__always)
     static func logOfNormals<V: FloatVector>(_ v: V) -> V {
         let bits = unsafeBitCast(v, to: V.MaskStorage.self)

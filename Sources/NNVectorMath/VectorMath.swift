@@ -11,7 +11,7 @@ public enum VectorMath {}
 ///
 /// The requirements are the comparisons and blends those functions need. In generic code, `SIMD`'s own
 /// comparisons and `replacing(with:where:)` are the protocol's lane-by-lane defaults even once specialised, and
-/// LLVM turns them (and the arithmetic around them) into scalar code: `tanh` ran 5–20× slower. Each concrete
+/// LLVM turns them (and the arithmetic around them) into scalar code. Each concrete
 /// type's are single vector instructions, and a requirement reaches them.
 public protocol FloatVector: SIMD where Scalar == Float, MaskStorage.Scalar == Int32 {
     /// `b` in the lanes where `lhs < rhs`, `a` elsewhere (also where either is NaN).

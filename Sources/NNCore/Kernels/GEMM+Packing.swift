@@ -25,7 +25,7 @@ extension GEMM {
                 }
             } else if columns == nr {
                 // Four rows of Bᵀ at a time (few enough pointers to stay in registers), transposed in 4 × 4
-                // blocks: four 4-wide loads, four 4-wide stores (twice as fast as moving single values).
+                // blocks: four 4-wide loads, four 4-wide stores instead of sixteen single moves.
                 for j in stride(from: 0, to: nr, by: 4) {
                     let s0 = b + ((column &+ j0 &+ j) &* ldb &+ row), s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb
                     var out = panel + j

@@ -36,8 +36,6 @@ extension ModelSpec {
         var trainPairs: [(Node, Node)] = []
         for key in TrainingSpec.keys {
             if let field = TrainingSpec.field(key) {
-                // The seed is a UInt64: written from its own text, as a signed value could not hold it.
-                if key == "seed" { trainPairs.append((Node(key), Node(String(train.seed), Tag(.int)))); continue }
                 if let value = field.get(train) { trainPairs.append((Node(key), node(value))) }
             } else if key == "schedule", let schedule = train.schedule {
                 trainPairs.append((Node(key), section(schedule, ScheduleSpec.fields)))

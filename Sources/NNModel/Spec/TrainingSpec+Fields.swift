@@ -54,6 +54,7 @@ extension TrainingSpec {
         TrainingField(key: "epochs", rule: .integer(minimum: 1), get: { .int($0.epochs) }, set: { $0.epochs = $1.checkedInt }),
         // A batch larger than this could not be allocated; the limit keeps the memory estimate exact.
         TrainingField(key: "batch_size", rule: .integer(minimum: 1, maximum: 1 << 24), get: { .int($0.batchSize) }, set: { $0.batchSize = $1.checkedInt }),
+        // Its rule keeps a seed within Int, in the file and on the command line alike.
         TrainingField(key: "seed", rule: .integer(minimum: 0), get: { .int(Int(truncatingIfNeeded: $0.seed)) }, set: { $0.seed = UInt64($1.checkedInt) }),
         TrainingField(key: "shuffle", rule: .boolean, get: { .bool($0.shuffle) }, set: { if case .bool(let v) = $1 { $0.shuffle = v } }),
         TrainingField(key: "warmup_epochs", rule: .integer(minimum: 0), get: { $0.warmupEpochs > 0 ? .int($0.warmupEpochs) : nil }, set: { $0.warmupEpochs = $1.checkedInt }),
