@@ -98,7 +98,7 @@ let package = Package(
             // Plugins resolve NNKit's symbols against the host's copy: export them from the executable.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
         .executableTarget(
-            name: "nnbench", dependencies: ["NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser")], exclude: ["peers.py"],
+            name: "nnbench", dependencies: ["NNKit", .product(name: "ArgumentParser", package: "swift-argument-parser")], exclude: ["peers.py", "cnn_peers.py"],
             swiftSettings: kernelFlags + (x86Level == "x86-64-v4" ? [.define("NNKIT_X86_64_V4")] : [])),
         .target(name: "NNTestSupport", dependencies: ["NNCore", "NNLayers"], path: "Tests/NNTestSupport"),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNVectorMath", "NNCoreAVX512", "NNTestSupport"]),

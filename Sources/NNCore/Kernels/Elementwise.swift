@@ -46,6 +46,11 @@ public enum Kernels {
         map(x, x, count: count, vector: { $0 * factor }, scalar: { $0 * factor })
     }
 
+    /// `x[i] += value` (a convolution's bias over one channel plane).
+    public static func add(_ value: Float, to x: UnsafeMutablePointer<Float>, count: Int) {
+        map(x, x, count: count, vector: { $0 + value }, scalar: { $0 + value })
+    }
+
     /// `y[i] = x[i] · factor`; `y` may alias `x`.
     public static func scale(_ x: UnsafePointer<Float>, by factor: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
         map(x, y, count: count, vector: { $0 * factor }, scalar: { $0 * factor })

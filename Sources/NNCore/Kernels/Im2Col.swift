@@ -41,70 +41,116 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 }
 
 extension Kernels {
-    /// One output row of one window tap: where it sits in the column matrix, and which input row it reads.
-    struct TapRow {
-        /// Offset of the row's `OW` entries in the column matrix.
-        let column: Int
-        /// Offset in the input of the tap for output column 0 (`ih·W + kw·d − p` within the plane), or `nil`
-        /// when the whole row falls in the vertical padding.
-        let input: Int?
-        /// Output columns `low ..< high` read inside the input row; the others read padding.
-        let low: Int, high: Int
-    }
-
-    /// Walks every (channel, kernel tap, sample, output row) of the column matrix in memory order: the shared
-    /// index arithmetic of `im2col` and its adjoint `col2im`.
+    /// Walks every (channel, kernel tap, output row) of one sample's column matrix in memory order, calling
+    /// `body(row, source, low, high)` for each row that lies inside the input vertically, and `padding(row)` for
+    /// each that lies in the vertical padding: `row` is the offset of the row's `OW` entries in the column matrix,
+    /// `source` the input offset of the tap for output column 0, and output columns `low ..< high` read inside the
+    /// input row. The shared index arithmetic of `im2col` and its adjoint `col2im`, in wrapping arithmetic (the
+    /// geometry was validated when the layer was built) and with each tap's range of rows worked out once.
     @inline(__always)
-    static func forEachTapRow(batch: Int, geometry g: ConvolutionGeometry, _ body: (TapRow) -> Void) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth)
-        let columnCount = batch * oh * ow
+    static func forEachTapRow(
+        geometry g: ConvolutionGeometry, padding: (_ row: Int) -> Void, _ body: (_ row: Int, _ source: Int, _ low: Int, _ high: Int) -> Void
+    ) {
+        let (oh, ow, height, width, stride) = (g.outputHeight, g.outputWidth, g.height, g.width, g.strideHeight)
+        var row = 0
         for c in 0..<g.channels {
+            let plane = c &* height &* width
             for kh in 0..<g.kernelHeight {
+                // Output rows i read input row i·s + top, inside for first ..< last.
+                let top = kh &* g.dilationHeight &- g.paddingHeight
+                let first = top >= 0 ? 0 : Swift.min(oh, (stride &- 1 &- top) / stride)
+                let last = top >= height ? first : Swift.max(first, Swift.min(oh, (height &- 1 &- top) / stride &+ 1))
                 for kw in 0..<g.kernelWidth {
-                    let row = ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * columnCount
-                    let offset = kw * g.dilationWidth - g.paddingWidth
+                    let offset = kw &* g.dilationWidth &- g.paddingWidth
                     let (low, high) = g.validColumns(offset: offset, outputWidth: ow)
-                    for n in 0..<batch {
-                        let plane = (n * g.channels + c) * g.height * g.width
-                        for i in 0..<oh {
-                            let ih = i * g.strideHeight - g.paddingHeight + kh * g.dilationHeight
-                            let inside = ih >= 0 && ih < g.height
-                            body(TapRow(column: row + (n * oh + i) * ow, input: inside ? plane + ih * g.width + offset : nil, low: low, high: high))
-                        }
+                    for _ in 0..<first {
+                        padding(row)
+                        row &+= ow
+                    }
+                    var source = plane &+ (first &* stride &+ top) &* width &+ offset
+                    for _ in first..<last {
+                        body(row, source, low, high)
+                        row &+= ow
+                        source &+= stride &* width
+                    }
+                    for _ in last..<oh {
+                        padding(row)
+                        row &+= ow
                     }
                 }
             }
         }
     }
 
-    /// Unfolds a batch `[N, C, H, W]` into the column matrix `[C·KH·KW, N·OH·OW]`: row `(c, kh, kw)`,
-    /// column `(n, oh, ow)` holds the input tap under that window position (0 in the padding).
-    public static func im2col(_ x: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>) {
-        let ow = g.outputWidth
-        forEachTapRow(batch: batch, geometry: g) { tap in
-            let out = columns + tap.column
-            guard let input = tap.input else {
-                out.initialize(repeating: 0, count: ow)
+    /// Unfolds one sample `[C, H, W]` into its column matrix `[C·KH·KW, OH·OW]`: row `(c, kh, kw)`, column
+    /// `(oh, ow)` holds the input tap under that window position (0 in the padding).
+    public static func im2col(_ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>) {
+        let (ow, stride) = (g.outputWidth, g.strideWidth)
+        forEachTapRow(geometry: g, padding: { row in
+            let out = columns + row
+            for j in 0..<ow { out[j] = 0 }
+        }) { row, input, low, high in
+            let out = columns + row
+            let source = x + input
+            if stride == 1 && low == 0 && high == ow {
+                copyRun(from: source, to: out, count: ow)
                 return
             }
-            out.initialize(repeating: 0, count: tap.low)
-            let source = x + input
-            if g.strideWidth == 1 {
-                (out + tap.low).update(from: source + tap.low, count: tap.high - tap.low)
+            for j in 0..<low { out[j] = 0 }
+            if stride == 1 {
+                copyRun(from: source + low, to: out + low, count: high &- low)
             } else {
-                for j in tap.low..<tap.high { out[j] = source[j * g.strideWidth] }
+                for j in low..<high { out[j] = source[j &* stride] }
             }
-            (out + tap.high).initialize(repeating: 0, count: ow - tap.high)
+            for j in high..<ow { out[j] = 0 }
         }
     }
 
-    /// The adjoint of `im2col`: adds every column-matrix entry back into its input position of `[N, C, H, W]`
-    /// (which the caller zeroes first); overlapping windows accumulate.
-    public static func col2im(_ columns: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, into x: UnsafeMutablePointer<Float>) {
-        forEachTapRow(batch: batch, geometry: g) { tap in
-            guard let input = tap.input else { return }
-            let (source, target) = (columns + tap.column, x + input)
-            for j in tap.low..<tap.high { target[j * g.strideWidth] += source[j] }
+    /// The adjoint of `im2col`: adds every column-matrix entry back into its input position of the sample
+    /// `[C, H, W]` (which the caller zeroes first); overlapping windows accumulate.
+    public static func col2im(_ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into x: UnsafeMutablePointer<Float>) {
+        let stride = g.strideWidth
+        forEachTapRow(geometry: g, padding: { _ in }) { row, input, low, high in
+            let (source, target) = (columns + row, x + input)
+            if stride == 1 {
+                addRun(source + low, to: target + low, count: high &- low)
+            } else {
+                for j in low..<high { target[j &* stride] += source[j] }
+            }
+        }
+    }
+
+    /// Copies a row segment of a few dozen values inline (`update(from:count:)` calls `memmove`, whose set-up costs
+    /// as much as such a copy).
+    @inline(__always)
+    static func copyRun(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j &+ 8 <= count {
+            target.store8(source.load8(j), j)
+            j &+= 8
+        }
+        // The last eight again, overlapping what is copied: no loop over the remainder.
+        if j < count && count >= 8 {
+            target.store8(source.load8(count &- 8), count &- 8)
+            return
+        }
+        while j < count {
+            target[j] = source[j]
+            j &+= 1
+        }
+    }
+
+    /// `target[j] += source[j]` over a row segment.
+    @inline(__always)
+    static func addRun(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j &+ 8 <= count {
+            target.store8(target.load8(j) + source.load8(j), j)
+            j &+= 8
+        }
+        while j < count {
+            target[j] += source[j]
+            j &+= 1
         }
     }
 }

@@ -3,9 +3,10 @@
 /// Shapes: input `[N, C, H, W]`, weight `[F, C/groups, KH, KW]`, bias `[F]`, output `[N, F, OH, OW]` with
 /// `OH = ⌊(H + 2p − d(KH − 1) − 1)/s⌋ + 1` (likewise `OW`).
 ///
-/// With the column matrix `X̂ = im2col(x)` (`[C·KH·KW, N·OH·OW]`) and `Ŷ = W·X̂ + b` per group, the gradients
-/// are those of `Linear`: `∂L/∂W = ∂L/∂Ŷ · X̂ᵀ`, `∂L/∂b = Σ ∂L/∂Ŷ`, and `∂L/∂x = col2im(Wᵀ · ∂L/∂Ŷ)`.
-public final class Conv2D: RegistrableLayer {
+/// With a sample's column matrix `X̂ = im2col(x)` (`[C·KH·KW, OH·OW]`) and `Ŷ = W·X̂ + b` per group, the gradients
+/// are those of `Linear`, summed over the samples: `∂L/∂W = Σ ∂L/∂Ŷ · X̂ᵀ`, `∂L/∂b = Σ ∂L/∂Ŷ`, and
+/// `∂L/∂x = col2im(Wᵀ · ∂L/∂Ŷ)`.
+public final class Conv2D: RegistrableLayer, ActivationFusing {
     public static let typeName = "Conv2D"
     public static let aliases = ["Convolution"]
     public static let summary = "2-D convolution, NCHW; kernel, stride, padding, dilation, groups"
@@ -31,16 +32,17 @@ public final class Conv2D: RegistrableLayer {
     /// Channel groups.
     public let groups: Int
 
-    private var columns = Tensor(scalar: 0)
     private let inputSampleShape: [Int]
     private let outputSampleShape: [Int]
-    // Per-batch work tensors, kept so that training allocates only for the first batch.
-    private var product: Tensor?
+    // Work tensors, kept so that training allocates only for the first batch: two column matrices
+    // `[C·KH·KW, OH·OW]` per thread (a sample's and its gradient's: small enough to stay in the thread's cache, so
+    // the backward pass unfolds the sample again rather than keeping the batch's), and one transposed weight
+    // gradient per thread.
+    private var scratch = Tensor(scalar: 0)
+    private var partialWeightGradients = Tensor(scalar: 0)
+    private var input: Tensor?
     private var output: Tensor?
-    private var reorderedGradient: Tensor?
-    private var columnGradient: Tensor?
     private var inputGradient: Tensor?
-    private var batch = 0
 
     /// Creates a convolution for inputs `[C, H, W]`.
     public init(
@@ -84,11 +86,14 @@ public final class Conv2D: RegistrableLayer {
             seed: c.seed)
     }
 
-    /// The column matrix and its gradient, `C/groups·KH·KW × N·OH·OW` each, and the product before reordering.
+    /// Two column matrices and one weight gradient per thread (at most one thread per sample; counted for all
+    /// processors).
     public func workspaceSize(forBatch batch: Int) -> Int {
         let positions = geometry.outputHeight * geometry.outputWidth
         let columns = geometry.columnRows.multipliedReportingOverflow(by: positions).partialValue
-        return (2 * columns + filters * positions).multipliedReportingOverflow(by: batch).partialValue
+        let weights = filters.multipliedReportingOverflow(by: geometry.columnRows / groups).partialValue
+        let threads = Swift.max(1, Swift.min(batch, ThreadPool.processorCount))
+        return (2 * columns + weights).multipliedReportingOverflow(by: threads).partialValue
     }
 
     public var parameters: [NamedParameter] {
@@ -103,51 +108,61 @@ public final class Conv2D: RegistrableLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        try forward(input, training: training, activation: nil)
+    }
+
+    public func canApply(_ activation: FusedActivation) -> Bool { true }
+
+    public func forward(_ input: Tensor, training: Bool, applying activation: FusedActivation) throws -> Tensor {
+        try forward(input, training: training, activation: activation)
+    }
+
+    /// Each sample on its own: its column matrix, `Ŷ = W·X̂` per group straight into its `[F, OH·OW]` block of the
+    /// output, then the bias and the activation while the block is in cache. The samples are shared out over the
+    /// threads (`ThreadPool.forEachShare`), so each thread's column matrix stays in its own cache.
+    private func forward(_ input: Tensor, training: Bool, activation: FusedActivation?) throws -> Tensor {
         let g = geometry
         guard input.rank == 4, Array(input.shape.dropFirst()) == [g.channels, g.height, g.width] else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N, \(g.channels), \(g.height), \(g.width)]", got: input.shape)
         }
         let n = input.shape[0]
-        batch = n
-        let positions = g.outputHeight * g.outputWidth
-        let columnCount = n * positions
-        columns.resize(to: [g.columnRows, columnCount])
-        input.withUnsafeBufferPointer { x in
-            columns.withUnsafeMutableBufferPointer { Kernels.im2col(x.baseAddress!, batch: n, geometry: g, into: $0.baseAddress!) }
-        }
-        // Ŷ [F, N·P] per group, then reordered to [N, F, P].
-        var product = self.product.takeBuffer()
-        product.resize(to: [filters, columnCount])
-        let (groupFilters, groupRows) = (filters / groups, g.columnRows / groups)
-        columns.withUnsafeBufferPointer { col in
-            weight.value.withUnsafeBufferPointer { w in
-                product.withUnsafeMutableBufferPointer { y in
-                    for group in 0..<groups {
-                        GEMM.multiply(
-                            m: groupFilters, n: columnCount, k: groupRows, a: w.baseAddress! + group * groupFilters * groupRows, lda: groupRows,
-                            b: col.baseAddress! + group * groupRows * columnCount, ldb: columnCount,
-                            c: y.baseAddress! + group * groupFilters * columnCount, ldc: columnCount)
-                    }
-                }
-            }
-        }
-        let filters = self.filters
-        let biasValues = bias?.value
+        self.input = training ? input : nil
+        let (rows, positions, filters, groups) = (g.columnRows, g.outputHeight * g.outputWidth, self.filters, self.groups)
+        let (columnSize, inputSize, outputSize) = (rows * positions, g.channels * g.height * g.width, filters * positions)
+        let (groupFilters, groupRows) = (filters / groups, rows / groups)
+        let shares = ThreadPool.shared.shareCount(n)
+        scratch.resize(to: [shares, 2, rows, positions])
         var output = self.output.takeBuffer()
         output.resize(batch: n, sampleShape: outputSampleShape)
-        product.withUnsafeBufferPointer { y in
-            output.withUnsafeMutableBufferPointer { out in
-                for f in 0..<filters {
-                    let b = biasValues?.scalars[f] ?? 0
-                    for s in 0..<n {
-                        let source = y.baseAddress! + f * columnCount + s * positions
-                        let target = out.baseAddress! + (s * filters + f) * positions
-                        for p in 0..<positions { target[p] = source[p] + b }
+        let biasValues = bias?.value
+        input.withUnsafeBufferPointer { x in
+            weight.value.withUnsafeBufferPointer { w in
+                output.withUnsafeMutableBufferPointer { out in
+                    scratch.withUnsafeMutableBufferPointer { work in
+                        let (x, w, out, work) = (x.baseAddress!, w.baseAddress!, out.baseAddress!, work.baseAddress!)
+                        ThreadPool.shared.forEachShare(n) { samples, share in
+                            for s in samples {
+                                let col = work + 2 * share * columnSize
+                                Kernels.im2col(x + s * inputSize, geometry: g, into: col)
+                                let y = out + s * outputSize
+                                for group in 0..<groups {
+                                    GEMM.multiply(
+                                        m: groupFilters, n: positions, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
+                                        b: col + group * groupRows * positions, ldb: positions,
+                                        c: y + group * groupFilters * positions, ldc: positions)
+                                }
+                                if let biasValues {
+                                    biasValues.withUnsafeBufferPointer { b in
+                                        for f in 0..<filters { Kernels.add(b[f], to: y + f * positions, count: positions) }
+                                    }
+                                }
+                                if activation == .relu { Kernels.relu(y, y, count: outputSize) }
+                            }
+                        }
                     }
                 }
             }
         }
-        self.product = product
         self.output = output
         return output
     }
@@ -156,74 +171,81 @@ public final class Conv2D: RegistrableLayer {
         try backward(outputGradient, needsInputGradient: true)
     }
 
+    /// `∂L/∂b` in one pass over the gradient; `∂L/∂W` summed over each thread's samples (`∂L/∂Ŷ · X̂ᵀ` per sample
+    /// and group), then over the threads in order; `∂L/∂x` per sample by `col2im(Wᵀ · ∂L/∂Ŷ)`.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         let g = geometry
-        let n = batch
-        guard n > 0, columns.shape == [g.columnRows, n * g.outputHeight * g.outputWidth] else {
-            throw LayerError.backwardWithoutForward(layer: Self.typeName)
-        }
+        guard let input else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
+        let n = input.shape[0]
+        let (rows, positions, filters, groups) = (g.columnRows, g.outputHeight * g.outputWidth, self.filters, self.groups)
         let expected = [n, filters, g.outputHeight, g.outputWidth]
         guard outputGradient.shape == expected else { throw LayerError.gradientShape(layer: Self.typeName, expected: expected, got: outputGradient.shape) }
-        let positions = g.outputHeight * g.outputWidth
-        let columnCount = n * positions
-        let filters = self.filters
-        // ∂L/∂Ŷ as [F, N·P].
-        var dy = reorderedGradient.takeBuffer()
-        dy.resize(to: [filters, columnCount])
-        outputGradient.withUnsafeBufferPointer { source in
-            dy.withUnsafeMutableBufferPointer { out in
-                for s in 0..<n {
-                    for f in 0..<filters {
-                        (out.baseAddress! + f * columnCount + s * positions).update(from: source.baseAddress! + (s * filters + f) * positions, count: positions)
-                    }
-                }
-            }
-        }
-        defer { reorderedGradient = dy }
+        let (columnSize, inputSize, outputSize) = (rows * positions, g.channels * g.height * g.width, filters * positions)
+        let (groupFilters, groupRows) = (filters / groups, rows / groups)
+        let weightSize = filters * groupRows
         if let bias {
-            dy.withUnsafeBufferPointer { d in
+            outputGradient.withUnsafeBufferPointer { d in
                 bias.gradient.withUnsafeMutableBufferPointer { out in
-                    for f in 0..<filters { out[f] = Float(Kernels.sum(d.baseAddress! + f * columnCount, count: columnCount)) }
-                }
-            }
-        }
-        let (groupFilters, groupRows) = (filters / groups, g.columnRows / groups)
-        dy.withUnsafeBufferPointer { d in
-            columns.withUnsafeBufferPointer { col in
-                weight.gradient.withUnsafeMutableBufferPointer { dw in
-                    for group in 0..<groups {
-                        GEMM.multiply(
-                            m: groupFilters, n: groupRows, k: columnCount, a: d.baseAddress! + group * groupFilters * columnCount, lda: columnCount,
-                            b: col.baseAddress! + group * groupRows * columnCount, ldb: columnCount, transposeB: true,
-                            c: dw.baseAddress! + group * groupFilters * groupRows, ldc: groupRows)
+                    for f in 0..<filters {
+                        var total = 0.0
+                        for s in 0..<n { total += Kernels.sum(d.baseAddress! + s * outputSize + f * positions, count: positions) }
+                        out[f] = Float(total)
                     }
                 }
             }
         }
+        let shares = ThreadPool.shared.shareCount(n)
+        partialWeightGradients.resize(to: [shares, weightSize])
+        scratch.resize(to: [shares, 2, rows, positions])
+        var dx = needsInputGradient ? inputGradient.takeBuffer() : Tensor(scalar: 0)
+        if needsInputGradient { dx.resize(batch: n, sampleShape: inputSampleShape) }
+        outputGradient.withUnsafeBufferPointer { d in
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    weight.gradient.withUnsafeMutableBufferPointer { dw in
+                        partialWeightGradients.withUnsafeMutableBufferPointer { partial in
+                            scratch.withUnsafeMutableBufferPointer { work in
+                                dx.withUnsafeMutableBufferPointer { dx in
+                                    let (d, x, w, dw, partial, work, dx) = (d.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, partial.baseAddress!, work.baseAddress!, dx.baseAddress!)
+                                    ThreadPool.shared.forEachShare(n) { samples, share in
+                                        let (col, dcol) = (work + 2 * share * columnSize, work + (2 * share + 1) * columnSize)
+                                        for s in samples {
+                                            let dy = d + s * outputSize
+                                            Kernels.im2col(x + s * inputSize, geometry: g, into: col)
+                                            // (∂L/∂W)ᵀ = X̂ · (∂L/∂Ŷ)ᵀ: B is the narrow gradient, so that packing it costs F·P, not C·KH·KW·P.
+                                            for group in 0..<groups {
+                                                GEMM.multiply(
+                                                    m: groupRows, n: groupFilters, k: positions, a: col + group * groupRows * positions, lda: positions,
+                                                    b: dy + group * groupFilters * positions, ldb: positions, transposeB: true,
+                                                    c: partial + share * weightSize + group * groupRows * groupFilters, ldc: groupFilters,
+                                                    options: GEMM.Options(accumulate: s != samples.lowerBound))
+                                            }
+                                            guard needsInputGradient else { continue }
+                                            for group in 0..<groups {
+                                                GEMM.multiply(
+                                                    m: groupRows, n: positions, k: groupFilters, a: w + group * groupFilters * groupRows, lda: groupRows, transposeA: true,
+                                                    b: dy + group * groupFilters * positions, ldb: positions,
+                                                    c: dcol + group * groupRows * positions, ldc: positions)
+                                            }
+                                            let target = dx + s * inputSize
+                                            target.initialize(repeating: 0, count: inputSize)
+                                            Kernels.col2im(dcol, geometry: g, into: target)
+                                        }
+                                    }
+                                    for share in 1..<shares { Kernels.axpy(1, partial + share * weightSize, partial, count: weightSize) }
+                                    for group in 0..<groups {
+                                        Kernels.transpose(partial + group * groupRows * groupFilters, rows: groupRows, columns: groupFilters,
+                                                          into: dw + group * groupFilters * groupRows)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.input = nil
         guard needsInputGradient else { return outputGradient }
-        var dColumns = columnGradient.takeBuffer()
-        dColumns.resize(to: [g.columnRows, columnCount])
-        dy.withUnsafeBufferPointer { d in
-            weight.value.withUnsafeBufferPointer { w in
-                dColumns.withUnsafeMutableBufferPointer { dc in
-                    for group in 0..<groups {
-                        GEMM.multiply(
-                            m: groupRows, n: columnCount, k: groupFilters, a: w.baseAddress! + group * groupFilters * groupRows, lda: groupRows, transposeA: true,
-                            b: d.baseAddress! + group * groupFilters * columnCount, ldb: columnCount,
-                            c: dc.baseAddress! + group * groupRows * columnCount, ldc: columnCount)
-                    }
-                }
-            }
-        }
-        var dx = inputGradient.takeBuffer()
-        dx.resize(batch: n, sampleShape: inputSampleShape)
-        dColumns.withUnsafeBufferPointer { dc in
-            dx.withUnsafeMutableBufferPointer { out in
-                out.initialize(repeating: 0)
-                Kernels.col2im(dc.baseAddress!, batch: n, geometry: g, into: out.baseAddress!)
-            }
-        }
-        columnGradient = dColumns
         inputGradient = dx
         return dx
     }

@@ -40,14 +40,19 @@ public final class MaxPool2D: RegistrableLayer {
         let n = try PoolingGeometry.batch(g, layer: Self.typeName, input: input)
         let (oh, ow) = (g.outputHeight, g.outputWidth)
         inputShape = input.shape
-        argmax.removeAll(keepingCapacity: true)
-        argmax.append(contentsOf: repeatElement(-1, count: n * g.channels * oh * ow))
+        // Every entry is written below.
+        let outputs = n * g.channels * oh * ow
+        if argmax.count != outputs { argmax = [Int32](repeating: -1, count: outputs) }
         let inside = g.paddingHeight == 0 && g.paddingWidth == 0 && g.dilationHeight == 1 && g.dilationWidth == 1
         var output = self.output.takeBuffer()
         output.resize(batch: n, sampleShape: outputSampleShape)
         argmax.withUnsafeMutableBufferPointer { arg in
             input.withUnsafeBufferPointer { x in
                 output.withUnsafeMutableBufferPointer { y in
+                    if inside && g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2 {
+                        Kernels.maxPool2x2(x.baseAddress!, planes: n * g.channels, height: g.height, width: g.width, into: y.baseAddress!, argmax: arg.baseAddress!)
+                        return
+                    }
                     if inside {
                         Self.poolInside(x.baseAddress!, planes: n * g.channels, geometry: g, into: y.baseAddress!, argmax: arg.baseAddress!)
                         return
@@ -120,11 +125,11 @@ public final class MaxPool2D: RegistrableLayer {
         var dx = inputGradient.takeBuffer()
         dx.resize(to: inputShape)
         dx.withUnsafeMutableBufferPointer { $0.initialize(repeating: 0) }
-        let per = g.outputHeight * g.outputWidth, plane = g.height * g.width
         outputGradient.withUnsafeBufferPointer { dy in
-            dx.withUnsafeMutableBufferPointer { out in
-                for o in 0..<argmax.count where argmax[o] >= 0 {
-                    out[(o / per) * plane + Int(argmax[o])] += dy[o]
+            argmax.withUnsafeBufferPointer { index in
+                dx.withUnsafeMutableBufferPointer { out in
+                    Kernels.maxPoolBackward(dy.baseAddress!, argmax: index.baseAddress!, planes: inputShape[0] * g.channels,
+                                            outputPlane: g.outputHeight * g.outputWidth, inputPlane: g.height * g.width, into: out.baseAddress!)
                 }
             }
         }

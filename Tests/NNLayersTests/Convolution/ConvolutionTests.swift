@@ -33,6 +33,44 @@ import Testing
         #expect(report.worstError < 2e-3, "\(report)")
     }
 
+    /// The samples are shared out over the threads: each count gives the gradients of the numerical check and the
+    /// same bits every run, and counts agree up to the order of the weight gradient's sums.
+    @Test(arguments: [1, 2, 3, 5])
+    func convolutionOverThreadsChecksAndRepeats(threads: Int) throws {
+        let context = ComputeContext(threads: threads)
+        func run() throws -> (Tensor, Tensor, Tensor) {
+            try context.run {
+                let conv = try Conv2D(inputShape: [3, 6, 5], filters: 4, kernel: [3, 3], padding: [1, 1], groups: 1, initializer: .xavier, seed: 3)
+                let x = GradientCheck.sample([5, 3, 6, 5], seed: 5)
+                let y = try conv.forward(x, training: true)
+                let dx = try conv.backward(GradientCheck.sample(y.shape, seed: 6))
+                return (y, dx, conv.weight.gradient)
+            }
+        }
+        let (first, second, single) = (try run(), try run(), try ComputeContext(threads: 1).run { try run() })
+        for (a, b) in [(first.0, second.0), (first.1, second.1), (first.2, second.2)] {
+            #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern))
+        }
+        #expect(first.0.scalars == single.0.scalars && first.1.scalars == single.1.scalars)
+        #expect(approximatelyEqual(first.2.scalars, single.2.scalars, tolerance: 1e-5))
+        try context.run {
+            let conv = try Conv2D(inputShape: [4, 5, 5], filters: 6, kernel: [3, 3], stride: [2, 1], padding: [1, 1], groups: 2, initializer: .xavier, seed: 3)
+            conv.bias!.value = GradientCheck.sample([6], seed: 4)
+            let report = try GradientCheck.check(conv, input: GradientCheck.sample([5, 4, 5, 5], seed: 5))
+            #expect(report.worstError < 2e-3, "\(report)")
+        }
+    }
+
+    /// With ReLU fused (the network's fusion pass), the output is that of the convolution followed by ReLU.
+    @Test func convolutionAppliesAFusedReLU() throws {
+        let conv = try Conv2D(inputShape: [2, 5, 5], filters: 3, kernel: [3, 3], padding: [1, 1], initializer: .xavier, seed: 3)
+        conv.bias!.value = GradientCheck.sample([3], seed: 4)
+        let x = GradientCheck.sample([2, 2, 5, 5], seed: 5)
+        let plain = try conv.forward(x, training: false).scalars.map { $0 > 0 ? $0 : 0 }
+        #expect(plain.contains(0) && plain.contains { $0 > 0 })
+        #expect(try conv.forward(x, training: false, applying: .relu).scalars == plain)
+    }
+
     @Test func convolutionRejectsBadConfigurations() {
         #expect(throws: ConfigurationError.self) { try Conv2D(inputShape: [3, 2, 2], filters: 4, kernel: [3, 3]) }
         #expect(throws: ConfigurationError.self) { try Conv2D(inputShape: [3, 8, 8], filters: 4, kernel: [3, 3], groups: 2) }
@@ -71,6 +109,36 @@ import Testing
             let report = try GradientCheck.check(layer, input: input, step: 1e-3)
             #expect(report.worstError < 2e-3, "\(kernel) \(stride) \(padding): \(report)")
         }
+    }
+
+    /// The 2 × 2, stride-2 kernel against a plain scan of each window: odd sizes (the last row and column are
+    /// left out), ties (the first tap wins), a NaN first tap (kept) and widths on both sides of its 8-wide step.
+    @Test(arguments: [(3, 5), (4, 4), (5, 17), (6, 32), (2, 35)])
+    func maxPoolTwoByTwoMatchesAScanOfEachWindow(height: Int, width: Int) throws {
+        let planes = 3
+        var values = (0..<(planes * height * width)).map { Float(($0 * 7) % 5) }
+        values[0] = .nan
+        let pool = try MaxPool2D(inputShape: [planes, height, width], kernel: [2, 2])
+        let y = try pool.forward(try Tensor(shape: [1, planes, height, width], scalars: values), training: true)
+        var expected: [Float] = [], positions: [Int] = []
+        for plane in 0..<planes {
+            for i in 0..<(height / 2) {
+                for j in 0..<(width / 2) {
+                    var (best, at) = (values[plane * height * width + 2 * i * width + 2 * j], 2 * i * width + 2 * j)
+                    for (di, dj) in [(0, 1), (1, 0), (1, 1)] {
+                        let position = (2 * i + di) * width + 2 * j + dj
+                        if values[plane * height * width + position] > best { (best, at) = (values[plane * height * width + position], position) }
+                    }
+                    expected.append(best)
+                    positions.append(plane * height * width + at)
+                }
+            }
+        }
+        #expect(y.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
+        let dx = try pool.backward(try Tensor(shape: y.shape, scalars: (0..<y.count).map { Float($0 + 1) }))
+        var expectedGradient = [Float](repeating: 0, count: values.count)
+        for (o, position) in positions.enumerated() { expectedGradient[position] += Float(o + 1) }
+        #expect(dx.scalars == expectedGradient)
     }
 
     @Test func averagePoolsForwardAndGradient() throws {
