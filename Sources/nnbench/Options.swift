@@ -4,7 +4,7 @@ import ArgumentParser
 struct Options: ParsableCommand {
     /// A part of the benchmark.
     enum Section: String, ExpressibleByArgument, CaseIterable {
-        case gemm, elementwise, training, inference
+        case gemm, elementwise, training, inference, cnn
     }
 
     static let configuration = CommandConfiguration(
@@ -16,6 +16,10 @@ struct Options: ParsableCommand {
     @Option(help: "Run one section only (for profiling).") var only: Section?
     @Option(help: "Measure GEMM and training at this thread count only (default: 1 and 2).") var threads: Int?
     @Flag(help: "Leave out the other frameworks' runs (e.g. under perf record, which would follow them).") var noPeers = false
+    @Option(name: .customLong("python"), help: "An interpreter to look for PyTorch under (repeatable; each version found is a peer).")
+    var python: [String] = ["python3", "/usr/bin/python3", "/opt/nnbench-torch2/bin/python"]
+    @Option(help: .hidden) var rssProbe: String?
+    @Option(help: .hidden) var steps = 200
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }

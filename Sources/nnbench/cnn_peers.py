@@ -78,7 +78,7 @@ def train():
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     data, targets = torch.from_numpy(images.copy()), torch.from_numpy(labels)
     order = torch.from_numpy(np.random.default_rng(7).permutation(len(images)))
-    warm = max(3, steps // 10)
+    warm = steps
 
     def step(i):
         rows = order[(i * batch) % (len(images) - batch):][:batch]

@@ -11,10 +11,20 @@ import Foundation
 import NNKit
 
 let options = Options.parseOrExit()
+/// The model files the CNN rows train (`Models/` of this checkout).
+let modelsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Models").standardized
+if let probe = options.rssProbe {
+    try ComputeContext(threads: options.threads ?? 1).run {
+        try PeakMemoryProbe.run(model: probe, steps: options.steps, modelsDirectory: modelsDirectory)
+    }
+    exit(0)
+}
 let json = options.json
 let quick = options.quick
 /// The peers' script beside this file: the same MLP trained by JAX, PyTorch and numpy, and run by ONNX Runtime.
 let peersScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("peers.py").path
+/// The CNN peers' script: the models of `Models/lenet.yaml` and `Models/resnet-fashion.yaml` in PyTorch and ONNX Runtime.
+let cnnPeersScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cnn_peers.py").path
 /// `--no-peers` leaves out the reference runs of other frameworks (e.g. under `perf record`, which would follow them);
 /// so does a checkout moved since the build, where `peers.py` is no longer found.
 let runsPeers = !options.noPeers && FileManager.default.fileExists(atPath: peersScript)
@@ -101,14 +111,15 @@ let shapes: [Shape] = [256, 512, 1024, 2048].map { Shape(name: "\($0)²", m: $0,
 
 // MARK: numpy reference
 
-/// Runs `python3 arguments…` with BLAS limited to `threads` and decodes the JSON object it prints; nil when
-/// Python, or a module the script imports, is missing.
-func runPython(_ arguments: [String], threads: Int) -> [String: Double]? {
+/// Runs `python arguments…` (an interpreter on the `PATH` or a path) with BLAS limited to `threads` and decodes the
+/// JSON object it prints; nil when the interpreter, or a module the script imports, is missing.
+func runPythonJSON(_ arguments: [String], threads: Int, python: String = "python3", environment extra: [String: String] = [:]) -> [String: Any]? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
+    process.arguments = [python] + arguments
     var environment = ProcessInfo.processInfo.environment
     for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = String(threads) }
+    environment.merge(extra) { $1 }
     process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -117,15 +128,40 @@ func runPython(_ arguments: [String], threads: Int) -> [String: Double]? {
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { return nil }
-    return try? JSONSerialization.jsonObject(with: data) as? [String: Double]
+    return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+}
+
+/// `runPythonJSON` keeping the numbers only.
+func runPython(_ arguments: [String], threads: Int, python: String = "python3") -> [String: Double]? {
+    runPythonJSON(arguments, threads: threads, python: python)?.compactMapValues { $0 as? Double }
 }
 
 /// One reference run of `peers.py` (`train FRAMEWORK` or `infer`) pinned to `threads` processors, on the
-/// Fashion-MNIST files when the benchmark uses them (random bytes otherwise); nil when the framework is not installed.
-func peerRun(_ command: [String], threads: Int, fashionMNIST: Bool) -> [String: Double]? {
+/// Fashion-MNIST files when the benchmark uses them (random bytes otherwise), standardized when `dense`; nil when the
+/// framework is not installed under `python`.
+func peerRun(_ command: [String], threads: Int, fashionMNIST: Bool, dense: Bool = false, python: String = "python3") -> [String: Double]? {
     guard runsPeers else { return nil }
-    return runPython([peersScript] + command + [String(threads), fashionMNIST ? DatasetCatalog.fashionMNISTDirectory : ""], threads: threads)
+    return runPython([peersScript] + command + [String(threads), fashionMNIST ? DatasetCatalog.fashionMNISTDirectory : ""] + (dense ? ["dense"] : []),
+                     threads: threads, python: python)
 }
+
+/// A Python interpreter that has PyTorch, and its version.
+struct TorchInterpreter { let python: String, version: String }
+
+/// The interpreters of `--python` that import torch (each version once), and the ones that do not.
+let (torchInterpreters, interpretersWithoutTorch): ([TorchInterpreter], [String]) = {
+    guard runsPeers else { return ([], []) }
+    var found: [TorchInterpreter] = [], missing: [String] = []
+    for python in options.python {
+        let probe = runPythonJSON(["-c", "import json, torch; print(json.dumps({'version': torch.__version__}))"], threads: 1, python: python)
+        if let version = probe?["version"] as? String {
+            if !found.contains(where: { $0.version == version }) { found.append(TorchInterpreter(python: python, version: version)) }
+        } else {
+            missing.append(python)
+        }
+    }
+    return (found, missing)
+}()
 
 // MARK: GEMM
 
@@ -250,56 +286,76 @@ if let fashion = try? DatasetCatalog.load("fashion-mnist") {
     dataName = "synthetic 60000×784 bytes (Fashion-MNIST not installed)"
 }
 
-/// The frameworks `peers.py` trains the same MLP with (the issue's peers, fastest first).
-let trainingPeers = ["jax", "torch", "numpy"]
+/// `data` standardized, (x − μ)/σ with the training set's mean and deviation, so that no input is zero: the MLP's
+/// dense-input row (`peers.py … dense` does the same).
+func standardized(_ split: DataSplit) -> DataSplit {
+    let values = { (set: Dataset) in set.batch(Array(0..<set.count)[...]).features.scalars }
+    let train = values(split.train)
+    let mean = train.reduce(0.0) { $0 + Double($1) } / Double(train.count)
+    let deviation = (train.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(train.count)).squareRoot()
+    func convert(_ set: Dataset, _ scalars: [Float]) -> Dataset {
+        try! Dataset(features: .floats(scalars.map { Float((Double($0) - mean) / deviation) }), labels: set.labels,
+                     sampleShape: set.sampleShape, classCount: set.classCount)
+    }
+    return DataSplit(train: convert(split.train, train), test: convert(split.test, values(split.test)))
+}
+
+/// The peers that train the same MLP (`peers.py`): JAX and numpy under `python3`, and PyTorch under every
+/// `--python` interpreter that has it.
+let trainingPeers: [(name: String, framework: String, python: String)] =
+    [("jax", "jax", "python3")] + torchInterpreters.map { ("torch \($0.version)", "torch", $0.python) } + [("numpy", "numpy", "python3")]
 /// Peers found missing (not installed) are not asked again.
 var missingPeers: Set<String> = []
 
 /// Training rounds after a warm-up epoch: one epoch of ours, then one timed epoch (after its own warm-up epoch) of
 /// each peer in its own process pinned to the same number of processors; each figure is the median over rounds.
+/// Once on the pixels in [0, 1] (half of them zeros, which `Linear` skips), once standardized (no zeros).
 var training: [[String: Any]] = []
-for threads in threadCounts where runs(.training) {
-    try environmentContext.with(threads: threads).run {
-        let model = try Model(yaml: mlpYAML)
-        let trainer = try Trainer(model: model, data: data)
-        var ours: [Double] = [], accuracy = 0.0
-        var theirs: [String: [Double]] = [:], peerAccuracy: [String: Double] = [:]
-        // A warm-up epoch, as the peers have (ours is not compiled on the fly, but its buffers are allocated then).
-        _ = try trainer.trainEpoch()
-        for _ in 0..<rounds {
-            let epoch = try trainer.trainEpoch()
-            ours.append(epoch.samplesPerSecond)
-            accuracy = epoch.testAccuracy
-            for peer in trainingPeers where !missingPeers.contains(peer) {
-                if let run = peerRun(["train", peer], threads: threads, fashionMNIST: usesFashionMNIST),
-                   let rate = run["samples_per_second"] {
-                    theirs[peer, default: []].append(rate)
-                    peerAccuracy[peer] = run["test_accuracy"]
-                } else {
-                    missingPeers.insert(peer)
+let denseData = runs(.training) ? standardized(data) : data
+for (dense, inputs) in [(false, data), (true, denseData)] where runs(.training) {
+    for threads in threadCounts {
+        try environmentContext.with(threads: threads).run {
+            let model = try Model(yaml: mlpYAML)
+            let trainer = try Trainer(model: model, data: inputs)
+            var ours: [Double] = [], accuracy = 0.0
+            var theirs: [String: [Double]] = [:], peerAccuracy: [String: Double] = [:]
+            // A warm-up epoch, as the peers have (ours is not compiled on the fly, but its buffers are allocated then).
+            _ = try trainer.trainEpoch()
+            for _ in 0..<rounds {
+                let epoch = try trainer.trainEpoch()
+                ours.append(epoch.samplesPerSecond)
+                accuracy = epoch.testAccuracy
+                for peer in trainingPeers where !missingPeers.contains(peer.name) {
+                    if let run = peerRun(["train", peer.framework], threads: threads, fashionMNIST: usesFashionMNIST, dense: dense, python: peer.python),
+                       let rate = run["samples_per_second"] {
+                        theirs[peer.name, default: []].append(rate)
+                        peerAccuracy[peer.name] = run["test_accuracy"]
+                    } else {
+                        missingPeers.insert(peer.name)
+                    }
                 }
             }
+            let rate = middle(ours)
+            let peerRates = theirs.mapValues(middle)
+            report("MLP 784-256-128-10 training on \(dataName)\(dense ? " standardized (dense inputs)" : ""), \(threads) thread\(threads > 1 ? "s" : ""), median of \(rounds) round\(rounds > 1 ? "s" : ""): \(Int(rate)) samples/s, test accuracy \(String(format: "%.4f", accuracy)) after \(rounds + 1) epochs")
+            var entry: [String: Any] = ["threads": threads, "dense": dense, "samples_per_second": rate, "test_accuracy": accuracy,
+                                        "peers": peerRates, "peer_test_accuracy": peerAccuracy]
+            let listed = trainingPeers.map { peer in
+                peerRates[peer.name].map {
+                    "\(peer.name) \(Int($0)) (NNKit \(String(format: "%.2f", rate / $0))×; test accuracy \(String(format: "%.3f", peerAccuracy[peer.name] ?? .nan)) after 2 epochs)"
+                } ?? "\(peer.name) not installed (under \(peer.python))"
+            } + interpretersWithoutTorch.map { "torch not installed under \($0)" }
+            if let fastest = peerRates.max(by: { $0.value < $1.value }) {
+                entry["fastest_peer"] = fastest.key
+                entry["fastest_peer_ratio"] = rate / fastest.value
+                report("  peers, same MLP, data and processors:")
+                for line in listed { report("    \(line)") }
+                report("  fastest peer: \(fastest.key); NNKit \(String(format: "%.2f", rate / fastest.value))× as fast")
+            } else {
+                report(runsPeers ? "  no peer installed (pip install jax torch numpy): no reference" : "  peers left out (--no-peers)")
+            }
+            training.append(entry)
         }
-        let rate = middle(ours)
-        let peerRates = theirs.mapValues(middle)
-        report("MLP 784-256-128-10 training on \(dataName), \(threads) thread\(threads > 1 ? "s" : ""), median of \(rounds) round\(rounds > 1 ? "s" : ""): \(Int(rate)) samples/s, test accuracy \(String(format: "%.4f", accuracy)) after \(rounds + 1) epochs")
-        var entry: [String: Any] = ["threads": threads, "samples_per_second": rate, "test_accuracy": accuracy,
-                                    "peers": peerRates, "peer_test_accuracy": peerAccuracy]
-        let listed = trainingPeers.map { peer in
-            peerRates[peer].map {
-                "\(peer) \(Int($0)) (NNKit \(String(format: "%.2f", rate / $0))×; test accuracy \(String(format: "%.3f", peerAccuracy[peer] ?? .nan)) after 2 epochs)"
-            } ?? "\(peer) not installed"
-        }
-        if let fastest = peerRates.max(by: { $0.value < $1.value }) {
-            entry["fastest_peer"] = fastest.key
-            entry["fastest_peer_ratio"] = rate / fastest.value
-            report("  peers, same MLP, data and processors:")
-            for line in listed { report("    \(line)") }
-            report("  fastest peer: \(fastest.key); NNKit \(String(format: "%.2f", rate / fastest.value))× as fast")
-        } else {
-            report(runsPeers ? "  no peer installed (pip install jax torch numpy): no reference" : "  peers left out (--no-peers)")
-        }
-        training.append(entry)
     }
 }
 results["training"] = training
@@ -365,6 +421,122 @@ if runs(.inference) {
         results["inference"] = latency
     }
 }
+
+// MARK: CNN training and inference
+
+/// The CNN rows: a model of `Models/`, the steps of each timed epoch (batches of the model file's size), and its
+/// peers' name in `cnn_peers.py`.
+let cnnCases: [(name: String, file: String, steps: Int)] = [("lenet", "lenet.yaml", quick ? 20 : 200), ("resnet", "resnet-fashion.yaml", quick ? 3 : 12)]
+var cnnResults: [[String: Any]] = []
+if runs(.cnn) && !usesFashionMNIST { report("CNN rows: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); they run on random bytes") }
+for cnn in cnnCases where runs(.cnn) {
+    let path = modelsDirectory.appendingPathComponent(cnn.file).path
+    var order = Array(0..<data.train.count)
+    var generator = SeededGenerator(seed: 11)
+    order.shuffle(using: &generator)
+    for threads in threadCounts {
+        try environmentContext.with(threads: threads).run {
+            let model = try Model(yamlFile: path)
+            let batch = model.spec.train.batchSize
+            // The same steps every epoch, on a fixed random subset; the test set is a token (evaluation is not timed).
+            let subset = DataSplit(train: data.train.subset(Array(order.prefix(cnn.steps * batch))), test: data.test.subset(Array(0..<64)))
+            let trainer = try Trainer(model: model, data: subset)
+            _ = try trainer.trainEpoch()
+            var ours: [Double] = [], loss = 0.0
+            var theirs: [String: [Double]] = [:], peerLoss: [String: Double] = [:]
+            for round in 0..<rounds {
+                let epoch = try trainer.trainEpoch()
+                ours.append(epoch.samplesPerSecond)
+                if round == 0 { loss = epoch.trainLoss }
+                // PyTorch at its best setting: OpenMP threads that sleep when idle help it on more than one thread only.
+                for torch in torchInterpreters {
+                    let arguments = [cnnPeersScript, "train", cnn.name, String(threads), usesFashionMNIST ? DatasetCatalog.fashionMNISTDirectory : "", String(cnn.steps)]
+                    let runs = [runPythonJSON(arguments, threads: threads, python: torch.python)] +
+                        (threads > 1 ? [runPythonJSON(arguments, threads: threads, python: torch.python, environment: ["OMP_WAIT_POLICY": "PASSIVE"])] : [])
+                    let rates = runs.compactMap { $0?["samples_per_second"] as? Double }
+                    guard let best = rates.max() else { continue }
+                    theirs["torch \(torch.version)", default: []].append(best)
+                    if round == 0, let first = runs.first??["loss"] as? Double { peerLoss["torch \(torch.version)"] = first }
+                }
+            }
+            let rate = middle(ours)
+            let peerRates = theirs.mapValues(middle)
+            report("\(cnn.name) training (\(cnn.file), batch \(batch), \(cnn.steps) steps per round), \(threads) thread\(threads > 1 ? "s" : ""), median of \(rounds) round\(rounds > 1 ? "s" : ""): \(Int(rate)) samples/s; mean training loss of the first timed epoch \(String(format: "%.4f", loss))")
+            var entry: [String: Any] = ["model": cnn.name, "threads": threads, "samples_per_second": rate, "loss": loss, "peers": peerRates, "peer_loss": peerLoss]
+            for torch in torchInterpreters {
+                let name = "torch \(torch.version)"
+                report(peerRates[name].map { "    \(name) \(Int($0)) (NNKit \(String(format: "%.2f", rate / $0))×; its loss over the same steps \(String(format: "%.4f", peerLoss[name] ?? .nan)))" }
+                       ?? "    \(name) failed to run \(cnnPeersScript) under \(torch.python)")
+            }
+            for python in interpretersWithoutTorch where runsPeers { report("    torch not installed under \(python)") }
+            if let fastest = peerRates.max(by: { $0.value < $1.value }) {
+                entry["fastest_peer"] = fastest.key
+                entry["fastest_peer_ratio"] = rate / fastest.value
+                report("  fastest PyTorch: \(fastest.key); NNKit \(String(format: "%.2f", rate / fastest.value))× as fast")
+            } else if runsPeers {
+                report("  no PyTorch found (bash Benchmarks/install-peers.sh): no reference")
+            }
+            cnnResults.append(entry)
+        }
+    }
+    // Inference on one thread at batch 1 (64 test images one after another) and 64, next to ONNX Runtime running the
+    // model exported from PyTorch.
+    try environmentContext.with(threads: 1).run {
+        let model = try Model(yamlFile: path)
+        let images = data.test.batch(Array(0..<64)[...]).features
+        let singles = (0..<64).map { data.test.batch([$0]).features }
+        var ours: [String: [Double]] = [:], theirs: [String: [Double]] = [:]
+        let exporter = torchInterpreters.first { runPythonJSON(["-c", "import onnxruntime; print('{}')"], threads: 1, python: $0.python) != nil }
+        for _ in 0..<rounds {
+            for size in [1, 64] {
+                var next = 0
+                ours["batch_\(size)_microseconds", default: []].append(1e6 * median {
+                    _ = try? model.predict(size == 1 ? singles[next] : images)
+                    next = (next + 1) % singles.count
+                })
+            }
+            guard let exporter, let run = runPythonJSON([cnnPeersScript, "infer", cnn.name, "1", usesFashionMNIST ? DatasetCatalog.fashionMNISTDirectory : ""],
+                                                          threads: 1, python: exporter.python) else { continue }
+            for (key, value) in run { if let value = value as? Double { theirs[key, default: []].append(value) } }
+        }
+        var entry: [String: Any] = ["model": cnn.name, "inference": true]
+        for size in [1, 64] {
+            let key = "batch_\(size)_microseconds"
+            let mine = middle(ours[key] ?? [])
+            let reference = theirs[key].map(middle)
+            entry[key] = mine
+            entry["onnxruntime_\(key)"] = reference
+            report("\(cnn.name) inference, batch \(size), 1 thread: \(String(format: "%.1f", mine)) µs" +
+                   (reference.map { String(format: "; ONNX Runtime %.1f µs (NNKit %.2f× as fast)", $0, $0 / mine) }
+                    ?? (runsPeers ? "; ONNX Runtime not found (it needs torch, onnx and onnxruntime under one --python interpreter)" : "")))
+        }
+        cnnResults.append(entry)
+    }
+}
+if runs(.cnn) && usesFashionMNIST {
+    // Peak RSS of LeNet training, each in a fresh process doing the same work: Fashion-MNIST loaded, 200 steps.
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardized
+    probe.arguments = ["--rss-probe", "lenet", "--steps", "200", "--threads", "1"]
+    let pipe = Pipe()
+    probe.standardOutput = pipe
+    var mine: Double?
+    if (try? probe.run()) != nil {
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        probe.waitUntilExit()
+        mine = Double(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    var peers: [String: Double] = [:]
+    for torch in torchInterpreters {
+        let run = runPythonJSON([cnnPeersScript, "train", "lenet", "1", DatasetCatalog.fashionMNISTDirectory, "200"], threads: 1, python: torch.python)
+        if let peak = run?["peak_rss_mib"] as? Double { peers["torch \(torch.version)"] = peak }
+    }
+    let listed = peers.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.1f MiB", $0.value) }.joined(separator: ", ")
+    report("peak RSS of LeNet training (Fashion-MNIST loaded, 200 steps, 1 thread, fresh process): NNKit " +
+           (mine.map { String(format: "%.1f MiB", $0) } ?? "probe failed") + (listed.isEmpty ? "" : "; \(listed)"))
+    cnnResults.append(["peak_rss_mib": mine as Any, "peer_peak_rss_mib": peers])
+}
+results["cnn"] = cnnResults
 
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -1,7 +1,7 @@
 """Reference runs for nnbench: the Fashion-MNIST MLP 784-256-128-10 trained and run by the frameworks people would
 otherwise pick, on this machine and in the same session.
 
-    python3 peers.py train FRAMEWORK THREADS DATA_DIR   # jax | torch | numpy: {"samples_per_second": …, "test_accuracy": …}
+    python3 peers.py train FRAMEWORK THREADS DATA_DIR [dense]   # jax | torch | numpy: {"samples_per_second": …, "test_accuracy": …}
     python3 peers.py infer THREADS DATA_DIR             # ONNX Runtime: {"batch_1_microseconds": …, "batch_64_microseconds": …}
 
 Each run is pinned to THREADS processors (sched_setaffinity) before any library starts its threads, and the BLAS,
@@ -9,13 +9,15 @@ OpenMP and PyTorch thread counts are set to match (XLA sizes its pool by the pro
 single thread made JAX a quarter slower than pinning alone). Training: SGD 0.1, batch 128, 468 steps (one epoch, the last partial batch
 dropped), He-initialised, timed after one warm-up epoch (which also compiles JAX's step); the test accuracy after
 the two epochs shows that the reference learns. DATA_DIR holds the
-Fashion-MNIST IDX files; when it is empty or missing, random bytes of the same shape stand in.
+Fashion-MNIST IDX files; when it is empty or missing, random bytes of the same shape stand in. With `dense`, the
+pixels are standardized (x/255 − μ)/σ with the training set's mean and deviation, so that no input is zero.
 """
 import gzip, json, os, sys, time
 
 command, rest = sys.argv[1], sys.argv[2:]
 framework = rest.pop(0) if command == "train" else "onnxruntime"
 threads, data_dir = int(rest[0]), rest[1]
+dense = rest[2:] == ["dense"]
 os.sched_setaffinity(0, range(min(threads, os.cpu_count())))
 for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"]:
     os.environ[key] = str(threads)
@@ -47,10 +49,15 @@ weights = [he(rng, a, b) for a, b in zip(sizes, sizes[1:])]
 biases = [np.zeros(b, dtype=np.float32) for b in sizes[1:]]
 images, labels, test, test_labels = load()
 batch, lr = 128, np.float32(0.1)
+# Each batch is images[rows] · scale + shift: [0, 1] by default, standardized with `dense`.
+scale, shift = np.float32(1 / 255), np.float32(0)
+if dense:
+    mean, deviation = float(images.mean()) / 255, float((images / 255).std())
+    scale, shift = np.float32(1 / (255 * deviation)), np.float32(-mean / deviation)
 steps = len(images) // batch
 
 def accuracy(w1, b1, w2, b2, w3, b3):
-    x = test.astype(np.float32) * np.float32(1 / 255)
+    x = test.astype(np.float32) * scale + shift
     h = np.maximum(np.maximum(x @ w1 + b1, 0) @ w2 + b2, 0)
     return float(np.mean((h @ w3 + b3).argmax(1) == test_labels))
 
@@ -60,9 +67,8 @@ def epoch_orders(count):
 
 def train_numpy():
     params = [p for pair in zip(weights, biases) for p in pair]
-    scale = np.float32(1 / 255)
     def step(rows):
-        x = images[rows].astype(np.float32) * scale
+        x = images[rows].astype(np.float32) * scale + shift
         t = labels[rows]
         w1, b1, w2, b2, w3, b3 = params
         h1 = np.maximum(x @ w1 + b1, 0)
@@ -101,7 +107,7 @@ def train_jax():
 
     @jax.jit
     def step(params, rows):
-        x = data[rows].astype(jnp.float32) * (1 / 255)
+        x = data[rows].astype(jnp.float32) * scale + shift
         grads = jax.grad(loss)(params, x, targets[rows])
         return [p - lr * g for p, g in zip(params, grads)]
 
@@ -128,7 +134,7 @@ def train_torch():
     data, targets = torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
     def step(rows):
-        x = data[rows].float().mul_(1 / 255)
+        x = data[rows].float().mul_(float(scale)).add_(float(shift))
         loss = torch.nn.functional.cross_entropy(model(x), targets[rows])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -164,7 +170,7 @@ def infer_onnxruntime():
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     session = onnxruntime.InferenceSession(helper.make_model(graph).SerializeToString(), options,
                                            providers=["CPUExecutionProvider"])
-    images64 = test[:64].astype(np.float32) * np.float32(1 / 255)
+    images64 = test[:64].astype(np.float32) * scale + shift
     singles = [images64[i : i + 1] for i in range(64)]
     result = {}
     for size in [1, 64]:

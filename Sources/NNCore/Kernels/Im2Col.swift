@@ -36,6 +36,31 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         return (low, high)
     }
 
+    /// Floats of one sample zero-padded on every side, `C · (H + 2ph) · (W + 2pw)`, and `(KW − 1)·dw` more that
+    /// the last rows of a wide column matrix read past it: the scratch `im2col`, `col2im`, `unfold` and `fold` take.
+    public var paddedSampleSize: Int {
+        channels * (height + 2 * paddingHeight) * (width + 2 * paddingWidth) + (kernelWidth - 1) * dilationWidth
+    }
+
+    /// Whether the column matrix is wide: at stride 1, each output row is computed at every column of the padded
+    /// input row, `W + 2pw` of them (the last `(KW − 1)·dw` wasted), which makes each row of the column matrix one
+    /// contiguous run of the padded sample instead of `OH` short ones.
+    public var hasWideColumns: Bool { strideHeight == 1 && strideWidth == 1 }
+
+    /// Columns per output row in the column matrix: `W + 2pw` when wide, else `OW`.
+    public var columnPitch: Int { hasWideColumns ? width + 2 * paddingWidth : outputWidth }
+
+    /// Columns of the column matrix: `OH · columnPitch`.
+    public var columnCount: Int { outputHeight * columnPitch }
+
+    /// The same windows over the padded sample, which needs no padding.
+    var overPaddedSample: ConvolutionGeometry {
+        var g = self
+        (g.height, g.width) = (height + 2 * paddingHeight, width + 2 * paddingWidth)
+        (g.paddingHeight, g.paddingWidth) = (0, 0)
+        return g
+    }
+
     /// Rows of the column matrix: `C · KH · KW`.
     public var columnRows: Int { channels * kernelHeight * kernelWidth }
 }
@@ -83,7 +108,47 @@ extension Kernels {
     }
 
     /// Unfolds one sample `[C, H, W]` into its column matrix `[C·KH·KW, OH·OW]`: row `(c, kh, kw)`, column
-    /// `(oh, ow)` holds the input tap under that window position (0 in the padding).
+    /// `(oh, ow)` holds the input tap under that window position (0 in the padding). With padding, the sample is
+    /// first copied into `padded` (`g.paddedSampleSize` floats) inside a border of zeros, so that every row of the
+    /// column matrix is one plain copy.
+    public static func im2col(
+        _ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>
+    ) {
+        guard g.paddingHeight > 0 || g.paddingWidth > 0 else { return im2col(x, geometry: g, into: columns) }
+        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
+        let paddedWidth = width &+ 2 &* pw, paddedPlane = (height &+ 2 &* ph) &* paddedWidth
+        padded.initialize(repeating: 0, count: g.paddedSampleSize)
+        for c in 0..<g.channels {
+            for i in 0..<height {
+                let source: Int = (c &* height &+ i) &* width
+                let target: Int = c &* paddedPlane &+ (i &+ ph) &* paddedWidth &+ pw
+                copyRun(from: x + source, to: padded + target, count: width)
+            }
+        }
+        im2col(UnsafePointer(padded), geometry: g.overPaddedSample, into: columns)
+    }
+
+    /// `col2im` through the padded scratch `padded` (`g.paddedSampleSize` floats): the column matrix is folded
+    /// into the padded sample, whose inside is then added to `x`.
+    public static func col2im(
+        _ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into x: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>
+    ) {
+        guard g.paddingHeight > 0 || g.paddingWidth > 0 else { return col2im(columns, geometry: g, into: x) }
+        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
+        let paddedWidth = width &+ 2 &* pw, paddedPlane = (height &+ 2 &* ph) &* paddedWidth
+        padded.initialize(repeating: 0, count: g.paddedSampleSize)
+        col2im(columns, geometry: g.overPaddedSample, into: padded)
+        for c in 0..<g.channels {
+            for i in 0..<height {
+                let source: Int = c &* paddedPlane &+ (i &+ ph) &* paddedWidth &+ pw
+                let target: Int = (c &* height &+ i) &* width
+                addRun(padded + source, to: x + target, count: width)
+            }
+        }
+    }
+
+    /// Unfolds one sample `[C, H, W]` into its column matrix `[C·KH·KW, OH·OW]` (see the padded form above),
+    /// reading padding as zeros tap by tap.
     public static func im2col(_ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>) {
         let (ow, stride) = (g.outputWidth, g.strideWidth)
         forEachTapRow(geometry: g, padding: { row in
@@ -120,6 +185,72 @@ extension Kernels {
         }
     }
 
+    /// Unfolds one sample `[C, H, W]` into its column matrix `[C·KH·KW, columnCount]` (`im2col`, or wide: each row
+    /// `(c, kh, kw)` is the padded sample's run from `(c, kh·dh, kw·dw)` on), using `padded` (`paddedSampleSize`).
+    public static func unfold(
+        _ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>
+    ) {
+        guard g.hasWideColumns else { return im2col(x, geometry: g, into: columns, padded: padded) }
+        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
+        let pitch = width &+ 2 &* pw, plane = (height &+ 2 &* ph) &* pitch, count = g.columnCount
+        if ph > 0 || pw > 0 { padded.initialize(repeating: 0, count: g.paddedSampleSize) }
+        for c in 0..<g.channels {
+            for i in 0..<height {
+                let source: Int = (c &* height &+ i) &* width
+                let target: Int = c &* plane &+ (i &+ ph) &* pitch &+ pw
+                copyRun(from: x + source, to: padded + target, count: width)
+            }
+        }
+        if ph == 0 && pw == 0 {
+            let end = g.channels &* plane
+            for j in end..<g.paddedSampleSize { padded[j] = 0 }
+        }
+        var row = columns
+        for c in 0..<g.channels {
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let start: Int = c &* plane &+ kh &* g.dilationHeight &* pitch &+ kw &* g.dilationWidth
+                    copyRun(from: padded + start, to: row, count: count)
+                    row += count
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `unfold`: adds the column matrix back into the sample `x` (which the caller zeroes first),
+    /// through `padded`.
+    public static func fold(
+        _ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into x: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>
+    ) {
+        guard g.hasWideColumns else { return col2im(columns, geometry: g, into: x, padded: padded) }
+        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
+        let pitch = width &+ 2 &* pw, plane = (height &+ 2 &* ph) &* pitch, count = g.columnCount
+        padded.initialize(repeating: 0, count: g.paddedSampleSize)
+        var row = columns
+        for c in 0..<g.channels {
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    let start: Int = c &* plane &+ kh &* g.dilationHeight &* pitch &+ kw &* g.dilationWidth
+                    addRun(row, to: padded + start, count: count)
+                    row += count
+                }
+            }
+        }
+        for c in 0..<g.channels {
+            for i in 0..<height {
+                let source: Int = c &* plane &+ (i &+ ph) &* pitch &+ pw
+                let target: Int = (c &* height &+ i) &* width
+                addRun(padded + source, to: x + target, count: width)
+            }
+        }
+    }
+
+    /// Copies `count` floats; for the short rows of convolution layouts, where `update(from:count:)`'s `memmove`
+    /// call costs as much as the copy.
+    public static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        copyRun(from: source, to: target, count: count)
+    }
+
     /// Copies a row segment of a few dozen values inline (`update(from:count:)` calls `memmove`, whose set-up costs
     /// as much as such a copy).
     @inline(__always)
@@ -129,9 +260,14 @@ extension Kernels {
             target.store8(source.load8(j), j)
             j &+= 8
         }
-        // The last eight again, overlapping what is copied: no loop over the remainder.
+        // The last eight (or four) again, overlapping what is copied: no loop over the remainder.
         if j < count && count >= 8 {
             target.store8(source.load8(count &- 8), count &- 8)
+            return
+        }
+        if j < count && count >= 4 {
+            target.store4(source.load4(0), 0)
+            target.store4(source.load4(count &- 4), count &- 4)
             return
         }
         while j < count {

@@ -35,7 +35,7 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
     private let inputSampleShape: [Int]
     private let outputSampleShape: [Int]
     // Work tensors, kept so that training allocates only for the first batch: two column matrices
-    // `[C·KH·KW, OH·OW]` per thread (a sample's and its gradient's: small enough to stay in the thread's cache, so
+    // `[C·KH·KW, OH·OW]` and a zero-padded sample per thread (a sample's columns and their gradient's: small enough to stay in the thread's cache, so
     // the backward pass unfolds the sample again rather than keeping the batch's), and one transposed weight
     // gradient per thread.
     private var scratch = Tensor(scalar: 0)
@@ -86,14 +86,14 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
             seed: c.seed)
     }
 
-    /// Two column matrices and one weight gradient per thread (at most one thread per sample; counted for all
+    /// Two column matrices, a padded sample and one weight gradient per thread (at most one thread per sample; counted for all
     /// processors).
     public func workspaceSize(forBatch batch: Int) -> Int {
-        let positions = geometry.outputHeight * geometry.outputWidth
-        let columns = geometry.columnRows.multipliedReportingOverflow(by: positions).partialValue
+        let columns = geometry.columnRows.multipliedReportingOverflow(by: geometry.columnCount).partialValue
         let weights = filters.multipliedReportingOverflow(by: geometry.columnRows / groups).partialValue
         let threads = Swift.max(1, Swift.min(batch, ThreadPool.processorCount))
-        return (2 * columns + weights).multipliedReportingOverflow(by: threads).partialValue
+        let wide = filters.multipliedReportingOverflow(by: geometry.columnCount).partialValue
+        return (2 * columns + weights + geometry.paddedSampleSize + wide).multipliedReportingOverflow(by: threads).partialValue
     }
 
     public var parameters: [NamedParameter] {
@@ -128,10 +128,12 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
         let n = input.shape[0]
         self.input = training ? input : nil
         let (rows, positions, filters, groups) = (g.columnRows, g.outputHeight * g.outputWidth, self.filters, self.groups)
-        let (columnSize, inputSize, outputSize) = (rows * positions, g.channels * g.height * g.width, filters * positions)
+        let (columnCount, pitch, wide) = (g.columnCount, g.columnPitch, g.hasWideColumns)
+        let (columnSize, inputSize, outputSize) = (rows * columnCount, g.channels * g.height * g.width, filters * positions)
         let (groupFilters, groupRows) = (filters / groups, rows / groups)
+        let sampleScratch = self.sampleScratch
         let shares = ThreadPool.shared.shareCount(n)
-        scratch.resize(to: [shares, 2, rows, positions])
+        scratch.resize(to: [shares, sampleScratch])
         var output = self.output.takeBuffer()
         output.resize(batch: n, sampleShape: outputSampleShape)
         let biasValues = bias?.value
@@ -142,15 +144,18 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
                         let (x, w, out, work) = (x.baseAddress!, w.baseAddress!, out.baseAddress!, work.baseAddress!)
                         ThreadPool.shared.forEachShare(n) { samples, share in
                             for s in samples {
-                                let col = work + 2 * share * columnSize
-                                Kernels.im2col(x + s * inputSize, geometry: g, into: col)
+                                let col = work + share * sampleScratch
+                                let (padded, wideProduct) = (col + 2 * columnSize, col + 2 * columnSize + g.paddedSampleSize)
+                                Kernels.unfold(x + s * inputSize, geometry: g, into: col, padded: padded)
                                 let y = out + s * outputSize
+                                let product = wide ? wideProduct : y
                                 for group in 0..<groups {
                                     GEMM.multiply(
-                                        m: groupFilters, n: positions, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
-                                        b: col + group * groupRows * positions, ldb: positions,
-                                        c: y + group * groupFilters * positions, ldc: positions)
+                                        m: groupFilters, n: columnCount, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
+                                        b: col + group * groupRows * columnCount, ldb: columnCount,
+                                        c: product + group * groupFilters * columnCount, ldc: columnCount)
                                 }
+                                if wide { Self.compact(product, rows: filters * g.outputHeight, pitch: pitch, width: g.outputWidth, into: y) }
                                 if let biasValues {
                                     biasValues.withUnsafeBufferPointer { b in
                                         for f in 0..<filters { Kernels.add(b[f], to: y + f * positions, count: positions) }
@@ -167,6 +172,24 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
         return output
     }
 
+    /// Floats of scratch per thread: the column matrix and its gradient, the padded sample, and a wide product.
+    private var sampleScratch: Int {
+        2 * geometry.columnRows * geometry.columnCount + geometry.paddedSampleSize + filters * geometry.columnCount
+    }
+
+    /// Copies the first `width` of every `pitch` columns of `rows` rows: a wide product into the output.
+    private static func compact(_ wide: UnsafePointer<Float>, rows: Int, pitch: Int, width: Int, into y: UnsafeMutablePointer<Float>) {
+        for row in 0..<rows { Kernels.copy(wide + row * pitch, to: y + row * width, count: width) }
+    }
+
+    /// The inverse of `compact`: the output gradient spread to `pitch` columns per row, zeros in the others.
+    private static func widen(_ y: UnsafePointer<Float>, rows: Int, width: Int, pitch: Int, into wide: UnsafeMutablePointer<Float>) {
+        for row in 0..<rows {
+            Kernels.copy(y + row * width, to: wide + row * pitch, count: width)
+            (wide + row * pitch + width).initialize(repeating: 0, count: pitch - width)
+        }
+    }
+
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         try backward(outputGradient, needsInputGradient: true)
     }
@@ -180,9 +203,11 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
         let (rows, positions, filters, groups) = (g.columnRows, g.outputHeight * g.outputWidth, self.filters, self.groups)
         let expected = [n, filters, g.outputHeight, g.outputWidth]
         guard outputGradient.shape == expected else { throw LayerError.gradientShape(layer: Self.typeName, expected: expected, got: outputGradient.shape) }
-        let (columnSize, inputSize, outputSize) = (rows * positions, g.channels * g.height * g.width, filters * positions)
+        let (columnCount, pitch, wide) = (g.columnCount, g.columnPitch, g.hasWideColumns)
+        let (columnSize, inputSize, outputSize) = (rows * columnCount, g.channels * g.height * g.width, filters * positions)
         let (groupFilters, groupRows) = (filters / groups, rows / groups)
         let weightSize = filters * groupRows
+        let sampleScratch = self.sampleScratch
         if let bias {
             outputGradient.withUnsafeBufferPointer { d in
                 bias.gradient.withUnsafeMutableBufferPointer { out in
@@ -196,7 +221,7 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
         }
         let shares = ThreadPool.shared.shareCount(n)
         partialWeightGradients.resize(to: [shares, weightSize])
-        scratch.resize(to: [shares, 2, rows, positions])
+        scratch.resize(to: [shares, sampleScratch])
         var dx = needsInputGradient ? inputGradient.takeBuffer() : Tensor(scalar: 0)
         if needsInputGradient { dx.resize(batch: n, sampleShape: inputSampleShape) }
         outputGradient.withUnsafeBufferPointer { d in
@@ -208,28 +233,33 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
                                 dx.withUnsafeMutableBufferPointer { dx in
                                     let (d, x, w, dw, partial, work, dx) = (d.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, partial.baseAddress!, work.baseAddress!, dx.baseAddress!)
                                     ThreadPool.shared.forEachShare(n) { samples, share in
-                                        let (col, dcol) = (work + 2 * share * columnSize, work + (2 * share + 1) * columnSize)
+                                        let (col, dcol) = (work + share * sampleScratch, work + share * sampleScratch + columnSize)
+                                        let (padded, wideGradient) = (dcol + columnSize, dcol + columnSize + g.paddedSampleSize)
                                         for s in samples {
-                                            let dy = d + s * outputSize
-                                            Kernels.im2col(x + s * inputSize, geometry: g, into: col)
+                                            // ∂L/∂Ŷ at the wide columns: zero where the forward pass discarded its product.
+                                            let dy = wide ? UnsafePointer(wideGradient) : d + s * outputSize
+                                            if wide {
+                                                Self.widen(d + s * outputSize, rows: filters * g.outputHeight, width: g.outputWidth, pitch: pitch, into: wideGradient)
+                                            }
+                                            Kernels.unfold(x + s * inputSize, geometry: g, into: col, padded: padded)
                                             // (∂L/∂W)ᵀ = X̂ · (∂L/∂Ŷ)ᵀ: B is the narrow gradient, so that packing it costs F·P, not C·KH·KW·P.
                                             for group in 0..<groups {
                                                 GEMM.multiply(
-                                                    m: groupRows, n: groupFilters, k: positions, a: col + group * groupRows * positions, lda: positions,
-                                                    b: dy + group * groupFilters * positions, ldb: positions, transposeB: true,
+                                                    m: groupRows, n: groupFilters, k: columnCount, a: col + group * groupRows * columnCount, lda: columnCount,
+                                                    b: dy + group * groupFilters * columnCount, ldb: columnCount, transposeB: true,
                                                     c: partial + share * weightSize + group * groupRows * groupFilters, ldc: groupFilters,
                                                     options: GEMM.Options(accumulate: s != samples.lowerBound))
                                             }
                                             guard needsInputGradient else { continue }
                                             for group in 0..<groups {
                                                 GEMM.multiply(
-                                                    m: groupRows, n: positions, k: groupFilters, a: w + group * groupFilters * groupRows, lda: groupRows, transposeA: true,
-                                                    b: dy + group * groupFilters * positions, ldb: positions,
-                                                    c: dcol + group * groupRows * positions, ldc: positions)
+                                                    m: groupRows, n: columnCount, k: groupFilters, a: w + group * groupFilters * groupRows, lda: groupRows, transposeA: true,
+                                                    b: dy + group * groupFilters * columnCount, ldb: columnCount,
+                                                    c: dcol + group * groupRows * columnCount, ldc: columnCount)
                                             }
                                             let target = dx + s * inputSize
                                             target.initialize(repeating: 0, count: inputSize)
-                                            Kernels.col2im(dcol, geometry: g, into: target)
+                                            Kernels.fold(dcol, geometry: g, into: target, padded: padded)
                                         }
                                     }
                                     for share in 1..<shares { Kernels.axpy(1, partial + share * weightSize, partial, count: weightSize) }

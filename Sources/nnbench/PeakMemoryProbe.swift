@@ -1,0 +1,24 @@
+import Foundation
+import NNKit
+
+/// The child process behind the peak-RSS row (`nnbench --rss-probe MODEL --steps N`): loads Fashion-MNIST as
+/// `nnrun train` does, trains `steps` steps of `Models/MODEL.yaml`, and prints its peak RSS in MiB, the figure
+/// `cnn_peers.py train` reports for the same work.
+enum PeakMemoryProbe {
+    static func run(model name: String, steps: Int, modelsDirectory: URL) throws {
+        let model = try Model(yamlFile: modelsDirectory.appendingPathComponent("\(name).yaml").path)
+        let data = try DatasetCatalog.load("fashion-mnist")
+        let batch = model.spec.train.batchSize
+        let trainer = try Trainer(model: model, data: DataSplit(train: data.train.subset(Array(0..<min(data.train.count, steps * batch))),
+                                                                test: data.test.subset(Array(0..<min(data.test.count, 64)))))
+        _ = try trainer.trainEpoch()
+        print(String(format: "%.1f", peakResidentMiB()))
+    }
+
+    /// This process's peak resident set so far.
+    static func peakResidentMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
