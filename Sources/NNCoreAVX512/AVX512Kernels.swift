@@ -63,7 +63,9 @@ public enum AVX512Kernels {
 }
 
 /// Names `NNCoreAVX512`'s own copy of the register-tile loops, compiled for x86-64-v4.
-public enum AVX512TileTarget: CompilationTarget {}
+public enum AVX512TileTarget: CompilationTarget {
+    public static var pairsPanels: Bool { true }
+}
 
 /// `NNCoreAVX512`'s copy of the register tile.
 typealias AVX512RegisterTile = RegisterTile<AVX512TileTarget>

@@ -26,6 +26,26 @@ public enum RegisterTile<Target: CompilationTarget> {
         rows: Int, width: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, aInPlace: Bool, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
     ) {
+        var paired = 0
+        if Target.pairsPanels {
+            // Pairs of full panels first, each row tile of A against both.
+            while width - paired >= 2 * nr {
+                var ir = 0, tile = 0
+                while ir < rows {
+                    let height = tileHeight(remainingRows: rows - ir)
+                    microKernelPair(
+                        depth: depth, a: aInPlace ? a + ir * lda : a + tile * mr * depth,
+                        aRowStride: aInPlace ? lda : 1, aDepthStride: aInPlace ? 1 : mr, b: b + paired * depth,
+                        c: c + ir * ldc + paired, ldc: ldc, rows: height, load: load,
+                        epilogue: epilogue, columnOffset: columnOffset + paired)
+                    ir += height
+                    tile += 1
+                }
+                paired += 2 * nr
+            }
+            guard paired < width else { return }
+        }
+        let (b, c, width, columnOffset) = (b + paired * depth, c + paired, width - paired, columnOffset + paired)
         forEachTile(rows: rows, width: width) { jr, columns, ir, height, tile in
             microKernel(
                 depth: depth, a: aInPlace ? a + ir * lda : a + tile * mr * depth,
@@ -88,6 +108,57 @@ public enum RegisterTile<Target: CompilationTarget> {
         }
         finishTile((c0, c1, c2, c3, c4, c5), c: c, ldc: ldc, rowOrder: rowOrder, rows: rows, columns: columns,
                    epilogue: epilogue, columnOffset: columnOffset)
+    }
+
+    /// `microKernel` over two adjacent full panels of `B` (`b` and `b + NR · depth`): an `MR × 2·NR` tile in twelve
+    /// accumulators, written as two `MR × NR` tiles.
+    @_transparent
+    public static func microKernelPair(
+        depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, load: Bool, epilogue: TileEpilogue, columnOffset: Int
+    ) {
+        var (c0, c1, c2, c3, c4, c5) = startTile(c: c, ldc: ldc, rows: rows, columns: nr, load: load)
+        var (d0, d1, d2, d3, d4, d5) = startTile(c: c + nr, ldc: ldc, rows: rows, columns: nr, load: load)
+        let o = tileRowOffsets(rows: rows, nil, aRowStride)
+        let (a0, a1, a2, a3, a4, a5) = (a + o.0, a + o.1, a + o.2, a + o.3, a + o.4, a + o.5)
+        var p = 0, bp = b
+        let second = nr &* depth
+        if rows <= 2 {
+            for _ in 0..<depth {
+                let (bv, bw) = (bp.load16(0), bp.load16(second))
+                let (x0, x1) = (a0[p], a1[p])
+                c0 = c0.addingProduct(x0, bv); d0 = d0.addingProduct(x0, bw)
+                c1 = c1.addingProduct(x1, bv); d1 = d1.addingProduct(x1, bw)
+                p &+= aDepthStride
+                bp += nr
+            }
+        } else if rows <= 4 {
+            for _ in 0..<depth {
+                let (bv, bw) = (bp.load16(0), bp.load16(second))
+                let (x0, x1, x2, x3) = (a0[p], a1[p], a2[p], a3[p])
+                c0 = c0.addingProduct(x0, bv); d0 = d0.addingProduct(x0, bw)
+                c1 = c1.addingProduct(x1, bv); d1 = d1.addingProduct(x1, bw)
+                c2 = c2.addingProduct(x2, bv); d2 = d2.addingProduct(x2, bw)
+                c3 = c3.addingProduct(x3, bv); d3 = d3.addingProduct(x3, bw)
+                p &+= aDepthStride
+                bp += nr
+            }
+        } else {
+            for _ in 0..<depth {
+                let (bv, bw) = (bp.load16(0), bp.load16(second))
+                let (x0, x1, x2, x3, x4, x5) = (a0[p], a1[p], a2[p], a3[p], a4[p], a5[p])
+                c0 = c0.addingProduct(x0, bv); d0 = d0.addingProduct(x0, bw)
+                c1 = c1.addingProduct(x1, bv); d1 = d1.addingProduct(x1, bw)
+                c2 = c2.addingProduct(x2, bv); d2 = d2.addingProduct(x2, bw)
+                c3 = c3.addingProduct(x3, bv); d3 = d3.addingProduct(x3, bw)
+                c4 = c4.addingProduct(x4, bv); d4 = d4.addingProduct(x4, bw)
+                c5 = c5.addingProduct(x5, bv); d5 = d5.addingProduct(x5, bw)
+                p &+= aDepthStride
+                bp += nr
+            }
+        }
+        finishTile((c0, c1, c2, c3, c4, c5), c: c, ldc: ldc, rows: rows, columns: nr, epilogue: epilogue, columnOffset: columnOffset)
+        finishTile((d0, d1, d2, d3, d4, d5), c: c + nr, ldc: ldc, rows: rows, columns: nr, epilogue: epilogue, columnOffset: columnOffset + nr)
     }
 
     /// The height of the next register tile when `remainingRows` rows of a block are left: `MR`, except that the
