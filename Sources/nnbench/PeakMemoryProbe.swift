@@ -15,8 +15,13 @@ enum PeakMemoryProbe {
         print(String(format: "%.1f", peakResidentMiB()))
     }
 
-    /// This process's peak resident set so far.
+    /// This process's peak resident set so far: `VmHWM` (`ru_maxrss` would include the parent's at the fork).
     static func peakResidentMiB() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            return kilobytes / 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024

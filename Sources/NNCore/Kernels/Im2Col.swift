@@ -44,8 +44,11 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// Whether the column matrix is wide: at stride 1, each output row is computed at every column of the padded
     /// input row, `W + 2pw` of them (the last `(KW − 1)·dw` wasted), which makes each row of the column matrix one
-    /// contiguous run of the padded sample instead of `OH` short ones.
-    public var hasWideColumns: Bool { strideHeight == 1 && strideWidth == 1 }
+    /// contiguous run of the padded sample instead of `OH` short ones. Only while the waste is at most a third of
+    /// the output row: every product of the layer, forward and backward, is that much wider.
+    public var hasWideColumns: Bool {
+        strideHeight == 1 && strideWidth == 1 && 3 * (width + 2 * paddingWidth) <= 4 * outputWidth
+    }
 
     /// Columns per output row in the column matrix: `W + 2pw` when wide, else `OW`.
     public var columnPitch: Int { hasWideColumns ? width + 2 * paddingWidth : outputWidth }
