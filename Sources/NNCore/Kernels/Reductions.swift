@@ -23,6 +23,48 @@ extension Kernels {
         return result
     }
 
+    /// `Σ (x[i] − mean)²` over `count` elements, in eight `Double` lanes (a channel's variance in batch norm).
+    public static func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, count: Int, mean: Double) -> Double {
+        let centre = SIMD8<Double>(repeating: mean)
+        var total = SIMD8<Double>(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            let v = x.load8(i)
+            let d = SIMD8<Double>(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]),
+                                  Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7])) - centre
+            total += d * d
+            i += 8
+        }
+        var result = total.sum()
+        while i < count {
+            let d = Double(x[i]) - mean
+            result += d * d
+            i += 1
+        }
+        return result
+    }
+
+    /// `(Σ a[i], Σ a[i]·b[i])` over `count` elements, in eight `Double` lanes each (batch norm's backward sums).
+    public static func sumAndDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> (sum: Double, dot: Double) {
+        var (sum, dot) = (SIMD8<Double>(repeating: 0), SIMD8<Double>(repeating: 0))
+        var i = 0
+        while i + 8 <= count {
+            let (u, v) = (a.load8(i), b.load8(i))
+            let x = SIMD8<Double>(Double(u[0]), Double(u[1]), Double(u[2]), Double(u[3]), Double(u[4]), Double(u[5]), Double(u[6]), Double(u[7]))
+            let y = SIMD8<Double>(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]), Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+            sum += x
+            dot += x * y
+            i += 8
+        }
+        var (s, d) = (sum.sum(), dot.sum())
+        while i < count {
+            s += Double(a[i])
+            d += Double(a[i]) * Double(b[i])
+            i += 1
+        }
+        return (s, d)
+    }
+
     /// Whether every element is finite (no infinity, no NaN): `x − x` is 0 for a finite `x` and NaN otherwise,
     /// so the sum of those differences is 0 exactly when all are finite.
     ///

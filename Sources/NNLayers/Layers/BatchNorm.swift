@@ -108,10 +108,7 @@ public final class BatchNorm: RegistrableLayer {
             input.withUnsafeBufferPointer { x in
                 for c in 0..<channels {
                     var sum = 0.0
-                    for s in 0..<n {
-                        let base = x.baseAddress! + (s * channels + c) * spatial
-                        for p in 0..<spatial { sum += Double(base[p]) }
-                    }
+                    for s in 0..<n { sum += Kernels.sum(x.baseAddress! + (s * channels + c) * spatial, count: spatial) }
                     channelSums[c] = sum
                 }
             }
@@ -124,10 +121,7 @@ public final class BatchNorm: RegistrableLayer {
                 for c in 0..<channels {
                     let mu = channelSums[c] / Double(count)
                     var squares = 0.0
-                    for s in 0..<n {
-                        let base = x.baseAddress! + (s * channels + c) * spatial
-                        for p in 0..<spatial { squares += (Double(base[p]) - mu) * (Double(base[p]) - mu) }
-                    }
+                    for s in 0..<n { squares += Kernels.sumOfSquaredDeviations(x.baseAddress! + (s * channels + c) * spatial, count: spatial, mean: mu) }
                     mean[c] = Float(mu)
                     channelSums[c] = squares
                 }
@@ -181,11 +175,7 @@ public final class BatchNorm: RegistrableLayer {
         outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
                 forEachSpan(batch: n) { c, span in
-                    var (sum, dot) = (0.0, 0.0)
-                    for p in span {
-                        sum += Double(dy[p])
-                        dot += Double(dy[p]) * Double(xh[p])
-                    }
+                    let (sum, dot) = Kernels.sumAndDot(dy.baseAddress! + span.lowerBound, xh.baseAddress! + span.lowerBound, count: span.count)
                     gradientSum[c] += sum
                     gradientDotNormalized[c] += dot
                 }
