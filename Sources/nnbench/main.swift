@@ -1,12 +1,14 @@
-// nnbench: kernel and training benchmarks against numpy/OpenBLAS measured in the same run.
+// nnbench: kernel, training and inference benchmarks, each next to its reference measured in the same run.
 //
-//   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference] [--threads N] [--no-peers]   (see --help)
+//   swift run -c release nnbench [--json] [--quick] [--only gemm|elementwise|training|inference|cnn] [--threads N] [--no-peers]   (see --help)
 //
 // Prints GEMM GFLOPS (squares 256–2048 and the Fashion-MNIST MLP's forward and backward shapes) at 1 and 2
 // threads next to numpy's, elementwise GB/s (ReLU, exp, log, tanh, sigmoid) next to numpy's, MLP training samples/s at
-// 1 and 2 threads next to JAX, PyTorch and numpy training the same MLP (`peers.py`, whichever are installed; also ours
-// with zero skipping on and off, alternating), inference latency at batch 1 and 64 next to ONNX Runtime's, and peak
-// RSS. Medians of repeated runs; every reference runs on this machine in the same session.
+// 1 and 2 threads, on [0, 1] pixels and standardized ones, next to JAX, PyTorch and numpy training the same MLP
+// (`peers.py`; also ours with zero skipping on and off, alternating), MLP inference latency at batch 1 and 64 next to
+// ONNX Runtime's, the CNN rows (LeNet and the residual CNN of `Models/`: training next to PyTorch, inference next to
+// ONNX Runtime, peak RSS of LeNet training; `cnn_peers.py`), and peak RSS. Medians of repeated runs; every reference
+// runs on this machine in the same session, and a reference that is not installed is reported as such.
 import Foundation
 import NNKit
 

@@ -1,11 +1,12 @@
-/// 2-D convolution over NCHW batches, by im2col and the GEMM kernel.
+/// 2-D convolution over NCHW batches, by im2col and the GEMM kernel, one sample at a time on each thread.
 ///
 /// Shapes: input `[N, C, H, W]`, weight `[F, C/groups, KH, KW]`, bias `[F]`, output `[N, F, OH, OW]` with
 /// `OH = ⌊(H + 2p − d(KH − 1) − 1)/s⌋ + 1` (likewise `OW`).
 ///
 /// With a sample's column matrix `X̂ = im2col(x)` (`[C·KH·KW, OH·OW]`) and `Ŷ = W·X̂ + b` per group, the gradients
 /// are those of `Linear`, summed over the samples: `∂L/∂W = Σ ∂L/∂Ŷ · X̂ᵀ`, `∂L/∂b = Σ ∂L/∂Ŷ`, and
-/// `∂L/∂x = col2im(Wᵀ · ∂L/∂Ŷ)`.
+/// `∂L/∂x = col2im(Wᵀ · ∂L/∂Ŷ)`. At stride 1 the column matrix is wide (`ConvolutionGeometry.hasWideColumns`):
+/// its extra columns are dropped from `Ŷ` and zero in `∂L/∂Ŷ`, so for finite inputs the results are those above.
 public final class Conv2D: RegistrableLayer, ActivationFusing {
     public static let typeName = "Conv2D"
     public static let aliases = ["Convolution"]
@@ -34,10 +35,10 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
 
     private let inputSampleShape: [Int]
     private let outputSampleShape: [Int]
-    // Work tensors, kept so that training allocates only for the first batch: two column matrices
-    // `[C·KH·KW, OH·OW]` and a zero-padded sample per thread (a sample's columns and their gradient's: small enough to stay in the thread's cache, so
-    // the backward pass unfolds the sample again rather than keeping the batch's), and one transposed weight
-    // gradient per thread.
+    // Work tensors, kept so that training allocates only for the first batch. Per thread: a sample's column
+    // matrix and its gradient (`[C·KH·KW, columnCount]`, small enough to stay in the thread's cache, so the
+    // backward pass unfolds the sample again rather than keeping the batch's), its zero-padded copy, a wide
+    // product or output gradient, and a transposed weight gradient.
     private var scratch = Tensor(scalar: 0)
     private var partialWeightGradients = Tensor(scalar: 0)
     private var input: Tensor?

@@ -153,10 +153,15 @@ private final class Reader {
                 continue
             }
             let key = scalar.string
-            // No key of a model file is this long; YAML writes longer keys in the explicit form this reader refuses.
-            guard key.unicodeScalars.count <= ModelSpecParser.maximumKeyLength else {
-                error(keyNode, "a key of \(key.unicodeScalars.count) characters in \(what); keys are at most \(ModelSpecParser.maximumKeyLength)",
+            // No key of a model file is this long or spans lines; YAML writes such keys (over 128 bytes of UTF-8, or
+            // with a line break) in the explicit form this reader refuses.
+            guard key.utf8.count <= ModelSpecParser.maximumKeyLength else {
+                error(keyNode, "a key of \(key.utf8.count) bytes in \(what); keys are at most \(ModelSpecParser.maximumKeyLength) bytes of UTF-8",
                       hint: "keys are names such as `units`")
+                continue
+            }
+            guard !key.unicodeScalars.contains(where: { "\n\r\u{85}\u{2028}\u{2029}".unicodeScalars.contains($0) }) else {
+                error(keyNode, "a key with a line break in \(what)", hint: "keys are names such as `units`, on one line")
                 continue
             }
             if let first = seen[key] {
