@@ -35,6 +35,15 @@ import Testing
         #expect(!spec.yamlText.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("? ") })
     }
 
+    /// A name with line breaks reads back: `yamlText` writes it double-quoted with escapes (single-quoted over
+    /// several lines, its breaks folded when read; found by the model-file fuzzer).
+    @Test func namesWithLineBreaksSurviveYAMLText() throws {
+        let text = "input: [2]\nlayers:\n  - {type: Linear, name: \"a\\n\\n\\nb\", units: 3}\n  - {type: ReLU, inputs: [\"a\\n\\n\\nb\"]}\n"
+        let spec = try ModelSpec(yaml: text)
+        #expect(spec.layers[0].name == "a\n\n\nb")
+        #expect(try ModelSpec(yaml: spec.yamlText) == spec, "\(spec.yamlText)")
+    }
+
     /// A layer written as `{KEY}` or `{KEY: {…}}` keeps the rule of `type:`: an empty key (here an anchored one)
     /// is an empty type, refused at its position, as `type: ''` is (found by the model-file fuzzer).
     @Test func anEmptyShorthandTypeIsRefusedLikeAnEmptyType() throws {

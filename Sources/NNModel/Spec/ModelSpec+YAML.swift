@@ -62,8 +62,13 @@ extension ModelSpec {
         return Node(pairs)
     }
 
+    /// A string as YAML writes it, double-quoted (with escapes) when it holds a line break: a quoted scalar
+    /// written over several lines folds its breaks when read back.
     private func scalar(_ string: String) -> Node {
-        (try? string.represented()) ?? Node(string, Tag(.str), .doubleQuoted)
+        if string.unicodeScalars.contains(where: { "\n\r\u{85}\u{2028}\u{2029}".unicodeScalars.contains($0) }) {
+            return Node(string, Tag(.str), .doubleQuoted)
+        }
+        return (try? string.represented()) ?? Node(string, Tag(.str), .doubleQuoted)
     }
 
     private func node(_ value: ConfigValue) -> Node {
