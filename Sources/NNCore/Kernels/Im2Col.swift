@@ -118,16 +118,9 @@ extension Kernels {
         _ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>
     ) {
         guard g.paddingHeight > 0 || g.paddingWidth > 0 else { return im2col(x, geometry: g, into: columns) }
-        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
-        let paddedWidth = width &+ 2 &* pw, paddedPlane = (height &+ 2 &* ph) &* paddedWidth
+        let width = g.width
         padded.initialize(repeating: 0, count: g.paddedSampleSize)
-        for c in 0..<g.channels {
-            for i in 0..<height {
-                let source: Int = (c &* height &+ i) &* width
-                let target: Int = c &* paddedPlane &+ (i &+ ph) &* paddedWidth &+ pw
-                copyRun(from: x + source, to: padded + target, count: width)
-            }
-        }
+        forEachInputRow(geometry: g) { sample, inside in copyRun(from: x + sample, to: padded + inside, count: width) }
         im2col(UnsafePointer(padded), geometry: g.overPaddedSample, into: columns)
     }
 
@@ -137,17 +130,10 @@ extension Kernels {
         _ columns: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into x: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>
     ) {
         guard g.paddingHeight > 0 || g.paddingWidth > 0 else { return col2im(columns, geometry: g, into: x) }
-        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
-        let paddedWidth = width &+ 2 &* pw, paddedPlane = (height &+ 2 &* ph) &* paddedWidth
+        let width = g.width
         padded.initialize(repeating: 0, count: g.paddedSampleSize)
         col2im(columns, geometry: g.overPaddedSample, into: padded)
-        for c in 0..<g.channels {
-            for i in 0..<height {
-                let source: Int = c &* paddedPlane &+ (i &+ ph) &* paddedWidth &+ pw
-                let target: Int = (c &* height &+ i) &* width
-                addRun(padded + source, to: x + target, count: width)
-            }
-        }
+        forEachInputRow(geometry: g) { sample, inside in addRun(padded + inside, to: x + sample, count: width) }
     }
 
     /// Unfolds one sample `[C, H, W]` into its column matrix `[C·KH·KW, OH·OW]` (see the padded form above),
@@ -197,13 +183,7 @@ extension Kernels {
         let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
         let pitch = width &+ 2 &* pw, plane = (height &+ 2 &* ph) &* pitch, count = g.columnCount
         if ph > 0 || pw > 0 { padded.initialize(repeating: 0, count: g.paddedSampleSize) }
-        for c in 0..<g.channels {
-            for i in 0..<height {
-                let source: Int = (c &* height &+ i) &* width
-                let target: Int = c &* plane &+ (i &+ ph) &* pitch &+ pw
-                copyRun(from: x + source, to: padded + target, count: width)
-            }
-        }
+        forEachInputRow(geometry: g) { sample, inside in copyRun(from: x + sample, to: padded + inside, count: width) }
         if ph == 0 && pw == 0 {
             let end = g.channels &* plane
             for j in end..<g.paddedSampleSize { padded[j] = 0 }
@@ -239,11 +219,20 @@ extension Kernels {
                 }
             }
         }
+        forEachInputRow(geometry: g) { sample, inside in addRun(padded + inside, to: x + sample, count: width) }
+    }
+
+    /// Calls `body(sample, inside)` for each input row `(c, i)`: its offset in the sample `[C, H, W]` and in the
+    /// padded sample (inside the border of zeros).
+    @inline(__always)
+    static func forEachInputRow(geometry g: ConvolutionGeometry, _ body: (_ sample: Int, _ inside: Int) -> Void) {
+        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
+        let pitch = width &+ 2 &* pw, plane = (height &+ 2 &* ph) &* pitch
         for c in 0..<g.channels {
             for i in 0..<height {
-                let source: Int = c &* plane &+ (i &+ ph) &* pitch &+ pw
-                let target: Int = (c &* height &+ i) &* width
-                addRun(padded + source, to: x + target, count: width)
+                let sample: Int = (c &* height &+ i) &* width
+                let inside: Int = c &* plane &+ (i &+ ph) &* pitch &+ pw
+                body(sample, inside)
             }
         }
     }
