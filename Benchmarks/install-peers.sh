@@ -6,6 +6,7 @@
 # others) and reports every peer it does not find.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
 apt-get install -y --no-install-recommends python3 python3-pip python3-venv python3-torch libopenblas0-pthread dataset-fashion-mnist
 
 # numpy, JAX and ONNX Runtime for python3 (the MLP peers and the MLP's ONNX Runtime row).

@@ -34,7 +34,7 @@ let model = try Model(yaml: """
     """)
 let reports = try Trainer(model: model, data: Spiral.split()).run()
 let beta = model.parameters.first { $0.name == "act.beta" }!.parameter.value.scalars[0]
-print("Swish model on the spiral: test accuracy \(String(format: "%.3f", reports.last!.testAccuracy)), learned β = \(beta)")
+print("Swish model on the spiral: test accuracy \(String(format: "%.3f", reports.last!.testAccuracy ?? .nan)), learned β = \(beta)")
 
 // The same 784-256-128-10 MLP step, once through fused layers and once through autograd variables.
 let batch = 128

@@ -326,7 +326,7 @@ for (dense, inputs) in [(false, data), (true, denseData)] where runs(.training) 
             for _ in 0..<rounds {
                 let epoch = try trainer.trainEpoch()
                 ours.append(epoch.samplesPerSecond)
-                accuracy = epoch.testAccuracy
+                accuracy = epoch.testAccuracy ?? .nan
                 for peer in trainingPeers where !missingPeers.contains(peer.name) {
                     if let run = peerRun(["train", peer.framework], threads: threads, fashionMNIST: usesFashionMNIST, dense: dense, python: peer.python),
                        let rate = run["samples_per_second"] {

@@ -72,7 +72,7 @@ final class ResidualBlock: AutogradLayer {
             """)
         #expect(model.parameters.map(\.name).contains("act.beta"))
         let reports = try Trainer(model: model, data: Spiral.split()).run()
-        #expect(reports.last!.trainAccuracy > 0.9, "\(reports.last!)")
+        #expect((reports.last?.trainAccuracy ?? 0) > 0.9, "\(reports.last!)")
         #expect(model.parameters.first { $0.name == "act.beta" }!.parameter.value.scalars != [1])
     }
 }

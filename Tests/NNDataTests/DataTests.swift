@@ -117,6 +117,21 @@ import Testing
         #expect(try CSVDataset.load(path: path).count == 2)
     }
 
+    /// With target columns, each row starts with that many regression targets; the rest are features.
+    @Test func parsesRegressionTargets() throws {
+        let set = try CSVDataset.parse("y1,y2,a\n0.5,-1,2\n1.25,3e-1,4\n", path: "r.csv", targetColumns: 2)
+        #expect(set.isRegression && set.count == 2 && set.targetCount == 2 && set.sampleShape == [1])
+        #expect(set.targets([1, 0])?.scalars == [1.25, 0.3, 0.5, -1])
+        #expect(set.targets([1])?.shape == [1, 2])
+        #expect(set.batch([1]).features.scalars == [4])
+        let part = set.subset([1])
+        #expect(part.targets([0])?.scalars == [1.25, 0.3] && part.batch([0]).features.scalars == [4])
+        #expect(try CSVDataset.parse("1,2\n", path: "c.csv").targets([0]) == nil)
+        #expect { try CSVDataset.parse("0.5,1\n0.5,nan,1\n", path: "r.csv", targetColumns: 2) } throws: { "\($0)".contains("line 1") && "\($0)".contains("2 targets and at least one feature") }
+        #expect { try CSVDataset.parse("0.5,1,2\n0.5,x,1\n", path: "r.csv", targetColumns: 2) } throws: { "\($0)".contains("line 2, column 2") && "\($0)".contains("target 'x'") }
+        #expect { try CSVDataset.parse("0.5,1,2\n0.5,1,inf\n", path: "r.csv", targetColumns: 2) } throws: { "\($0)".contains("line 2, column 3") }
+    }
+
     @Test func aHugeBadFieldIsNotEchoedWhole() {
         do {
             _ = try CSVDataset.parse("1,2\n1," + String(repeating: "x", count: 2_000_000) + "\n", path: "d.csv")
@@ -142,6 +157,8 @@ import Testing
         #expect(try CSVDataset.featureRows("x,y\n1,2\n3,4\n", path: "p.csv", featureCount: 2) == [1, 2, 3, 4])
         #expect(try CSVDataset.featureRows("0,1,2\n1,3,4\n", path: "p.csv", featureCount: 2) == [1, 2, 3, 4])
         #expect(throws: DataError.self) { try CSVDataset.featureRows("0,1,2\n3,4\n", path: "p.csv", featureCount: 2) }
+        #expect(try CSVDataset.featureRows("0,9,1,2\n1,8,3,4\n", path: "p.csv", featureCount: 2, leadingColumns: 2) == [1, 2, 3, 4])
+        #expect(throws: DataError.self) { try CSVDataset.featureRows("0,1,2\n", path: "p.csv", featureCount: 2, leadingColumns: 2) }
         #expect(throws: DataError.self) { try CSVDataset.featureRows("1,nan\n", path: "p.csv", featureCount: 2) }
         #expect(throws: DataError.self) { try CSVDataset.featureRows("1,5\u{0}junk\n", path: "p.csv", featureCount: 2) }
         // A first row with a number in it is data, not a header to skip.

@@ -91,8 +91,42 @@ import Testing
         let trainer = try Trainer(model: model, data: Spiral.split())
         let reports = try trainer.run()
         #expect(reports.count == 300)
-        #expect(reports.last!.testAccuracy > 0.9)
+        #expect((reports.last?.testAccuracy ?? 0) > 0.9)
         #expect(reports.last!.trainLoss < reports.first!.trainLoss / 5)
+    }
+
+    /// MeanSquaredError on a CSV of regression targets learns y = (2a − b + 0.5, a + b) and reports no accuracy.
+    @Test func meanSquaredErrorLearnsCSVRegressionTargets() throws {
+        var generator = SeededGenerator(seed: 7)
+        var rows: [String] = ["y1,y2,a,b"]
+        for _ in 0..<200 {
+            let (a, b) = (Float.random(in: -1...1, using: &generator), Float.random(in: -1...1, using: &generator))
+            rows.append("\(2 * a - b + 0.5),\(a + b),\(a),\(b)")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("regression-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try rows.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let data = try DatasetCatalog.csv(path, targetColumns: 2)
+        let model = try Model(yaml: """
+            input: [2]
+            layers: [{type: Linear, units: 2}]
+            loss: MeanSquaredError
+            optimizer: {type: SGD, lr: 0.1}
+            train: {epochs: 60, batch_size: 16}
+            """)
+        #expect(model.csvTargetColumns == 2)
+        let reports = try Trainer(model: model, data: data).run()
+        #expect(reports.last!.testLoss < 1e-4, "\(reports.last!)")
+        #expect(reports.last!.testAccuracy == nil && reports.last!.trainAccuracy == nil)
+        let evaluation = try Trainer.evaluate(model, on: data.test)
+        #expect(evaluation.accuracy == nil && evaluation.confusion.isEmpty && evaluation.count == 40)
+        let weight = model.parameters.first { $0.name.hasSuffix("weight") }!.parameter.value.scalars
+        for (found, expected) in zip(weight, [Float(2), 1, -1, 1]) { #expect(abs(found - expected) < 0.02, "\(weight)") }
+        // Targets of another width than the outputs are named, as is an accuracy to monitor.
+        let narrow = try Model(yaml: "input: [2]\nlayers: [{type: Linear, units: 1}]\nloss: MeanSquaredError\n")
+        #expect { try Trainer(model: narrow, data: data) } throws: { "\($0)".contains("2 regression targets per sample, but the model outputs 1") }
+        let watching = try Model(yaml: "input: [2]\nlayers: [{type: Linear, units: 2}]\nloss: MSE\ntrain: {early_stopping: {monitor: test_accuracy}}\n")
+        #expect { try Trainer(model: watching, data: data) } throws: { "\($0)".contains("no accuracy") }
     }
 
     @Test func nonFiniteLossStopsTraining() throws {

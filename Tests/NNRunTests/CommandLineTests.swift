@@ -250,6 +250,38 @@ import Testing
         #expect(result.status == 0 && result.stdout.contains("final: test accuracy"), "\(result.stderr)")
     }
 
+    /// With MeanSquaredError a CSV's leading columns are regression targets: train, eval and predict show losses
+    /// and values, no accuracy or classes.
+    @Test func regressionTargetsFromCSVThroughTrainEvalAndPredict() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rows = (0..<50).map { i in let x = Double(i) / 25 - 1; return "\(3 * x - 1),\(x)" }
+        try (["y,x"] + rows).joined(separator: "\n").write(to: directory.appendingPathComponent("line.csv"), atomically: true, encoding: .utf8)
+        let model = directory.appendingPathComponent("m.yaml").path
+        try "input: [1]\ndata: line.csv\nlayers: [{type: Linear, units: 1}]\nloss: MeanSquaredError\noptimizer: {type: SGD, lr: 0.2}\ntrain: {epochs: 80, batch_size: 10}\n"
+            .write(toFile: model, atomically: true, encoding: .utf8)
+        let weights = directory.appendingPathComponent("w.safetensors").path
+        let metrics = directory.appendingPathComponent("m.jsonl").path
+        let train = try CommandRunner.run(["train", model, "--out", weights, "--metrics", metrics])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("final: test loss") && !train.stdout.contains("acc"), "\(train.stdout.suffix(400))")
+        let last = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains("\"test_loss\"") && !last.contains("accuracy"), "\(last)")
+        let eval = try CommandRunner.run(["eval", model, "--weights", weights, "--json", "--confusion"])
+        let object = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
+        #expect(eval.status == 0 && object?["accuracy"] == nil && object?["confusion"] == nil && ((object?["loss"] as? Double) ?? 1) < 1e-3, "\(eval.stdout) \(eval.stderr)")
+        let input = directory.appendingPathComponent("x.csv").path
+        try "x\n0.5\n-1\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let predict = try CommandRunner.run(["predict", model, "--weights", weights, "--input", input, "--json"])
+        let answers = try JSONSerialization.jsonObject(with: Data(predict.stdout.utf8)) as? [[String: Any]]
+        let values = answers?.compactMap { ($0["values"] as? [Double])?.first } ?? []
+        #expect(values.count == 2 && abs(values[0] - 0.5) < 0.05 && abs(values[1] + 4) < 0.05, "\(predict.stdout) \(predict.stderr)")
+        // Rows that carry their target first are read as such.
+        try "1,0.5\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let labelled = try CommandRunner.run(["predict", model, "--weights", weights, "--input", input])
+        #expect(labelled.status == 0 && labelled.stdout.hasPrefix("0: 0.5"), "\(labelled.stdout) \(labelled.stderr)")
+    }
+
     /// Predict reads an IDX input in batches and answers for every sample, in order.
     @Test func predictAnswersForEverySampleOfALargeInput() throws {
         let directory = try CommandRunner.temporaryDirectory()

@@ -1,6 +1,7 @@
 @_exported import NNCore
 
-/// A labelled data set held in memory: one feature block and one class label per sample.
+/// A labelled data set held in memory: one feature block per sample and either one class label per sample or, for
+/// regression, a row of target values per sample.
 ///
 /// Images stay as the bytes they were stored as and are scaled to `[0, 1]` when a batch is made,
 /// so a 60 000-image set costs 47 MB rather than 188 MB of `Float`.
@@ -15,11 +16,17 @@ public struct Dataset: Sendable {
 
     /// The features of all samples, sample-major.
     public let features: Features
-    /// The class label of each sample.
+    /// The class label of each sample (0 for every sample of a regression set).
     public let labels: [Int]
+    /// The regression targets, `targetCount` per sample and sample-major, or `nil` for a set of class labels.
+    public let targetValues: [Float]?
+    /// Target values per sample: 0 for a set of class labels.
+    public var targetCount: Int { targetValues.map { $0.count / Swift.max(labels.count, 1) } ?? 0 }
+    /// Whether the samples carry regression targets rather than class labels.
+    public var isRegression: Bool { targetValues != nil }
     /// The shape of one sample (`[1, 28, 28]`, `[2]`, …).
     public let sampleShape: [Int]
-    /// The number of classes (labels lie in `0 ..< classCount`).
+    /// The number of classes (labels lie in `0 ..< classCount`); 1 for a regression set.
     public let classCount: Int
 
     /// The number of samples.
@@ -69,12 +76,37 @@ public struct Dataset: Sendable {
         self.init(validated: features, labels: labels, sampleShape: sampleShape, classCount: classCount)
     }
 
+    /// Creates a regression set: `targets` holds `targetCount` values per sample, sample-major.
+    public init(features: Features, targets: [Float], targetCount: Int, sampleShape: [Int]) throws(DataError) {
+        guard targetCount > 0, targets.count % targetCount == 0 else {
+            throw .inconsistent("\(targets.count) target values do not make rows of \(targetCount)")
+        }
+        let checked = try Dataset(features: features, labels: [Int](repeating: 0, count: targets.count / targetCount), sampleShape: sampleShape, classCount: 1)
+        self.init(validated: features, labels: checked.labels, sampleShape: sampleShape, classCount: 1, targets: targets)
+    }
+
     /// Creates a data set whose consistency the caller guarantees.
-    init(validated features: Features, labels: [Int], sampleShape: [Int], classCount: Int) {
+    init(validated features: Features, labels: [Int], sampleShape: [Int], classCount: Int, targets: [Float]? = nil) {
         self.features = features
         self.labels = labels
         self.sampleShape = sampleShape
         self.classCount = classCount
+        self.targetValues = targets
+    }
+
+    /// The regression targets of the samples at `indices` as a tensor `[indices.count, targetCount]`, or `nil` for a
+    /// set of class labels. Every index must lie in `0 ..< count`.
+    public func targets(_ indices: ArraySlice<Int>) -> Tensor? {
+        guard let targetValues else { return nil }
+        precondition(indices.allSatisfy { labels.indices.contains($0) }, "Dataset.targets: a sample index is outside 0..<\(count)")
+        let width = targetCount
+        return Tensor(unsafeUninitializedShape: [indices.count, width]) { out in
+            targetValues.withUnsafeBufferPointer { source in
+                for (row, index) in indices.enumerated() {
+                    (out.baseAddress! + row * width).initialize(from: source.baseAddress! + index * width, count: width)
+                }
+            }
+        }
     }
 
     /// Writes the samples at `indices` into `batch` (resized to `[indices.count] + sampleShape`, reusing
@@ -131,7 +163,10 @@ public struct Dataset: Sendable {
         case .floats(let values):
             newFeatures = .floats(indices.flatMap { values[$0 * size ..< ($0 + 1) * size] })
         }
-        return Dataset(validated: newFeatures, labels: indices.map { labels[$0] }, sampleShape: sampleShape, classCount: classCount)
+        let width = targetCount
+        let newTargets = targetValues.map { values in indices.flatMap { values[$0 * width ..< ($0 + 1) * width] } }
+        return Dataset(validated: newFeatures, labels: indices.map { labels[$0] }, sampleShape: sampleShape, classCount: classCount,
+                       targets: newTargets)
     }
 }
 

@@ -1,14 +1,15 @@
 import Foundation
 
-/// Comma-separated samples: one per line, the class label first, then the features as numbers.
+/// Comma-separated samples: one per line, the class label (or, for regression, the target values) first, then the
+/// features as numbers.
 ///
 /// A first line without any number in it is taken as a header. Blank lines are skipped.
 /// The number of classes is one more than the largest label.
 public enum CSVDataset {
-    /// Loads a file.
+    /// Loads a file; with `targetColumns` > 0, of regression samples (see `parse`).
     /// - Throws: `DataError.malformed` naming the line and column of the first bad field.
-    public static func load(path: String) throws(DataError) -> Dataset {
-        try parse(try text(of: path), path: path)
+    public static func load(path: String, targetColumns: Int = 0) throws(DataError) -> Dataset {
+        try parse(try text(of: path), path: path, targetColumns: targetColumns)
     }
 
     /// The text of a CSV file: a regular file of UTF-8 text, at most 1 GiB.
@@ -32,36 +33,54 @@ public enum CSVDataset {
         return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     }
 
-    /// Parses CSV text; `path` names the source in errors.
-    public static func parse(_ text: String, path: String) throws(DataError) -> Dataset {
+    /// Parses CSV text; `path` names the source in errors. With `targetColumns` > 0 each row starts with that many
+    /// regression targets (finite numbers) instead of a class label, and the set is a regression set.
+    public static func parse(_ text: String, path: String, targetColumns: Int = 0) throws(DataError) -> Dataset {
         var features: [Float] = []
         var labels: [Int] = []
+        var targets: [Float] = []
         var width: Int?
+        let leading = Swift.max(targetColumns, 1)
+        let what = targetColumns > 0 ? "\(targetColumns) target\(targetColumns == 1 ? "" : "s")" : "a label"
+        var rows = 0
         for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
-            if labels.isEmpty, width == nil, Self.isHeader(fields) { continue }
-            guard fields.count >= 2 else {
-                throw .malformed(path: path, location: "line \(number + 1)", message: "expected a label and at least one feature")
+            if rows == 0, width == nil, Self.isHeader(fields) { continue }
+            guard fields.count > leading else {
+                throw .malformed(path: path, location: "line \(number + 1)", message: "expected \(what) and at least one feature; the line has \(fields.count) field\(fields.count == 1 ? "" : "s")")
             }
-            if let width, fields.count - 1 != width {
-                throw .malformed(path: path, location: "line \(number + 1)", message: "\(fields.count - 1) features; earlier lines have \(width)")
+            if let width, fields.count - leading != width {
+                throw .malformed(path: path, location: "line \(number + 1)", message: "\(fields.count - leading) features; earlier lines have \(width)")
             }
-            width = fields.count - 1
-            let labelText = fields[0].trimmingCharacters(in: .whitespaces)
-            guard let label = Int(labelText), label >= 0, label < 1 << 20 else {
-                throw .malformed(path: path, location: "line \(number + 1), column 1", message: "label \(Self.quoted(Substring(labelText))) is not a class index ≥ 0")
+            width = fields.count - leading
+            if targetColumns > 0 {
+                for (column, field) in fields.prefix(targetColumns).enumerated() {
+                    guard let value = Self.number(field) else {
+                        throw .malformed(path: path, location: "line \(number + 1), column \(column + 1)", message: "target \(Self.quoted(field)) is not a finite number")
+                    }
+                    targets.append(value)
+                }
+            } else {
+                let labelText = fields[0].trimmingCharacters(in: .whitespaces)
+                guard let label = Int(labelText), label >= 0, label < 1 << 20 else {
+                    throw .malformed(path: path, location: "line \(number + 1), column 1", message: "label \(Self.quoted(Substring(labelText))) is not a class index ≥ 0")
+                }
+                labels.append(label)
             }
-            labels.append(label)
-            for (column, field) in fields.dropFirst().enumerated() {
+            rows += 1
+            for (column, field) in fields.dropFirst(leading).enumerated() {
                 guard let value = Self.number(field) else {
-                    throw .malformed(path: path, location: "line \(number + 1), column \(column + 2)", message: "\(Self.quoted(field)) is not a finite number")
+                    throw .malformed(path: path, location: "line \(number + 1), column \(column + leading + 1)", message: "\(Self.quoted(field)) is not a finite number")
                 }
                 features.append(value)
             }
         }
         guard let width else { throw .malformed(path: path, location: "line 1", message: "no samples") }
+        if targetColumns > 0 {
+            return try Dataset(features: .floats(features), targets: targets, targetCount: targetColumns, sampleShape: [width])
+        }
         return try Dataset(features: .floats(features), labels: labels, sampleShape: [width], classCount: (labels.max() ?? 0) + 1)
     }
 
@@ -86,23 +105,26 @@ public enum CSVDataset {
     }
 
     /// The feature rows of a CSV file for a model of `featureCount` inputs: every row holds either the features
-    /// alone or a label and the features, the same for all rows (decided by the first); a first line that is not
-    /// numbers is a header.
+    /// alone or `leadingColumns` values (a label, or a regression set's targets) and the features, the same for all
+    /// rows (decided by the first); a first line that is not numbers is a header.
     /// - Throws: `DataError.malformed` naming the line and column of the first bad field or row.
-    public static func featureRows(_ text: String, path: String, featureCount: Int) throws(DataError) -> [Float] {
+    public static func featureRows(_ text: String, path: String, featureCount: Int, leadingColumns: Int = 1) throws(DataError) -> [Float] {
+        let leading = Swift.max(leadingColumns, 1)
+        let what = leadingColumns > 1 ? "\(leading) targets" : "a label"
         var values: [Float] = []
         var labelled: Bool?
         for (lineIndex, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.allSatisfy(\.isWhitespace) { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             if labelled == nil, values.isEmpty, Self.isHeader(fields) { continue }
-            let expected = labelled.map { $0 ? featureCount + 1 : featureCount }
-            guard fields.count == expected ?? fields.count, fields.count == featureCount || fields.count == featureCount + 1 else {
-                let what = expected.map { "\($0) (as the first row)" } ?? "\(featureCount) (or a label and \(featureCount))"
-                throw .malformed(path: path, location: "line \(lineIndex + 1)", message: "\(fields.count) fields, but the model takes \(what)")
+            let expected = labelled.map { $0 ? featureCount + leading : featureCount }
+            guard fields.count == expected ?? fields.count, fields.count == featureCount || fields.count == featureCount + leading else {
+                let takes = expected.map { "\($0) (as the first row)" } ?? "\(featureCount) (or \(what) and \(featureCount))"
+                throw .malformed(path: path, location: "line \(lineIndex + 1)", message: "\(fields.count) fields, but the model takes \(takes)")
             }
-            labelled = labelled ?? (fields.count == featureCount + 1)
-            for (column, field) in fields.enumerated() where !(labelled! && column == 0) {
+            let skipped = (labelled ?? (fields.count == featureCount + leading)) ? leading : 0
+            labelled = skipped > 0
+            for (column, field) in fields.enumerated() where column >= skipped {
                 guard let value = Self.number(field) else {
                     throw .malformed(path: path, location: "line \(lineIndex + 1), column \(column + 1)", message: "\(Self.quoted(field)) is not a finite number")
                 }

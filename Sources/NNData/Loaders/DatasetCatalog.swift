@@ -13,9 +13,10 @@ public enum DatasetCatalog {
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 
     /// Loads the data set named by `reference`, with a relative path taken from `directory` (the model file's, so
-    /// that `data: data/train.csv` means the same wherever `nnrun` runs); built-in names are not paths.
-    public static func load(_ reference: String, relativeTo directory: String?) throws(DataError) -> DataSplit {
-        try load(resolve(reference, relativeTo: directory))
+    /// that `data: data/train.csv` means the same wherever `nnrun` runs); built-in names are not paths. With
+    /// `csvTargetColumns` > 0 a CSV file holds regression samples: that many targets, then the features.
+    public static func load(_ reference: String, relativeTo directory: String?, csvTargetColumns: Int = 0) throws(DataError) -> DataSplit {
+        try load(resolve(reference, relativeTo: directory), csvTargetColumns: csvTargetColumns)
     }
 
     /// `reference` with a relative path (also after `csv:` or `mnist-idx:`) joined to `directory`.
@@ -29,8 +30,8 @@ public enum DatasetCatalog {
         return reference
     }
 
-    /// Loads the data set named by `reference`.
-    public static func load(_ reference: String) throws(DataError) -> DataSplit {
+    /// Loads the data set named by `reference`; `csvTargetColumns` as for `load(_:relativeTo:csvTargetColumns:)`.
+    public static func load(_ reference: String, csvTargetColumns: Int = 0) throws(DataError) -> DataSplit {
         switch reference {
         case "spiral":
             return Spiral.split()
@@ -42,8 +43,8 @@ public enum DatasetCatalog {
             return try idxDirectory(fashionMNISTDirectory)
         default:
             if reference.hasPrefix("mnist-idx:") { return try idxDirectory(String(reference.dropFirst("mnist-idx:".count))) }
-            if reference.hasPrefix("csv:") { return try csv(String(reference.dropFirst("csv:".count))) }
-            if reference.hasSuffix(".csv") { return try csv(reference) }
+            if reference.hasPrefix("csv:") { return try csv(String(reference.dropFirst("csv:".count)), targetColumns: csvTargetColumns) }
+            if reference.hasSuffix(".csv") { return try csv(reference, targetColumns: csvTargetColumns) }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), isDirectory.boolValue {
                 return try idxDirectory(reference)
@@ -68,12 +69,13 @@ public enum DatasetCatalog {
         return DataSplit(train: train, test: test)
     }
 
-    /// Loads a CSV training file and its test file (`<stem>-test.csv`) or, without one, holds out the last 20%.
-    public static func csv(_ path: String) throws(DataError) -> DataSplit {
-        let train = try CSVDataset.load(path: path)
+    /// Loads a CSV training file and its test file (`<stem>-test.csv`) or, without one, holds out the last 20%;
+    /// with `targetColumns` > 0, of regression samples.
+    public static func csv(_ path: String, targetColumns: Int = 0) throws(DataError) -> DataSplit {
+        let train = try CSVDataset.load(path: path, targetColumns: targetColumns)
         let testPath = String(path.dropLast(4)) + "-test.csv"
         if FileManager.default.fileExists(atPath: testPath) {
-            let test = try CSVDataset.load(path: testPath)
+            let test = try CSVDataset.load(path: testPath, targetColumns: targetColumns)
             guard test.sampleShape == train.sampleShape else {
                 throw .inconsistent("\(testPath) has \(test.sampleSize) features per sample, \(path) has \(train.sampleSize)")
             }

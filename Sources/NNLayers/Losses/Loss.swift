@@ -6,6 +6,14 @@ public protocol Loss: AnyObject {
     func forward(_ prediction: Tensor, targets: Targets) throws -> Float
     /// ∂L/∂prediction for the latest `forward`.
     func backward() throws -> Tensor
+    /// Whether the loss compares predictions with target values of their shape (a regression loss), so that a CSV
+    /// data set gives it target columns rather than a class label. `false` unless a loss says otherwise.
+    static var takesTargetValues: Bool { get }
+}
+
+extension Loss {
+    /// A loss of class labels, unless it says otherwise.
+    public static var takesTargetValues: Bool { false }
 }
 
 /// A loss known by name: what `loss:` in a model file names.

@@ -3,6 +3,7 @@
 /// Shapes: predictions and targets `[N, …]` of equal shape. Gradient: `∂L/∂y = (y − t) / N`.
 public final class MeanSquaredError: Loss {
     public static let typeName = "MeanSquaredError"
+    public static let takesTargetValues = true
 
     private var difference: Tensor?
 

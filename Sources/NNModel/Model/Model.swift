@@ -104,6 +104,13 @@ public final class Model {
             }
         }
         let classes = outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        for (name, set) in [("training", data.train), ("test", data.test)] where set.isRegression && set.targetCount != classes {
+            found.append(SpecDiagnostic(
+                location: locations?.location("layers[\(max(spec.layers.count - 1, 0))]"),
+                message: "the \(name) set has \(set.targetCount) regression targets per sample, but the model outputs \(classes) values",
+                hint: "set the last layer's units to \(set.targetCount)"))
+            return found
+        }
         let dataClasses = max(data.train.classCount, data.test.classCount)
         if dataClasses > classes {
             let which = data.test.classCount > data.train.classCount ? "the test set has labels up to \(dataClasses - 1)" : "the data has \(dataClasses) classes"
@@ -133,6 +140,12 @@ public final class Model {
 
     /// The per-sample output shape.
     public var outputShape: [Int] { layerShapes.last ?? spec.input }
+
+    /// The regression targets a CSV data set holds per row for this model: one per output value when the loss takes
+    /// target values (`MeanSquaredError`), else 0 (a class label).
+    public var csvTargetColumns: Int {
+        type(of: loss).takesTargetValues ? outputShape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue } : 0
+    }
 
     /// Inference on a batch `[N] + input`.
     /// - Throws: `LayerError` when the batch does not have the model's input shape.

@@ -86,6 +86,9 @@ public final class Trainer {
             validation = nil
             trainingSet = data.train
         }
+        if let monitor = settings.earlyStopping?.monitor, monitor.hasSuffix("accuracy"), data.train.isRegression {
+            throw .dataMismatch("early stopping monitors \(monitor), but the data holds regression targets, which have no accuracy; monitor test_loss or validation_loss")
+        }
         if let monitor = settings.earlyStopping?.monitor, monitor.hasPrefix("validation"), validation == nil {
             throw .dataMismatch("early stopping monitors \(monitor), but there is no validation set; set train.validation_split")
         }
@@ -162,8 +165,8 @@ public final class Trainer {
             samples += indices.count
             batches += 1
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            progress(BatchProgress(epoch: epoch, batch: batches, batches: sampler.batchesPerEpoch, samples: samples,
-                                   loss: lossSum / Double(samples), accuracy: Double(correct) / Double(samples), seconds: seconds))
+            progress(BatchProgress(epoch: epoch, batch: batches, batches: sampler.batchesPerEpoch, samples: samples, loss: lossSum / Double(samples),
+                                   accuracy: trainingSet.isRegression ? nil : Double(correct) / Double(samples), seconds: seconds))
             if step.stop { stopRequested.store(true, ordering: .relaxed) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -177,7 +180,7 @@ public final class Trainer {
         let held = try validation.map { try evaluate($0) }
         return EpochReport(
             epoch: epoch, trainLoss: samples > 0 ? lossSum / Double(samples) : .nan,
-            trainAccuracy: samples > 0 ? Double(correct) / Double(samples) : 0, testLoss: test.loss, testAccuracy: test.accuracy,
+            trainAccuracy: trainingSet.isRegression ? nil : samples > 0 ? Double(correct) / Double(samples) : 0, testLoss: test.loss, testAccuracy: test.accuracy,
             samplesPerSecond: Double(samples) / max(seconds, 1e-9), seconds: seconds,
             validationLoss: held?.loss, validationAccuracy: held?.accuracy, learningRate: Double("\(model.optimizer.learningRate)") ?? Double(model.optimizer.learningRate),
             allreduceSeconds: allreduceSeconds)
@@ -194,7 +197,7 @@ public final class Trainer {
         batch.resize(batch: indices.count, sampleShape: model.spec.input)
         // The forward pass updates BatchNorm's running statistics.
         let scores = try withStateUnchanging { try model.network.forward(batch, training: true) }
-        let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, scores: scores)))
+        let loss = Double(try model.loss.forward(scores, targets: targets(for: labels, indices: indices, scores: scores)))
         guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index, value: loss) }
         try model.network.backward(try model.loss.backward(), needsInputGradient: false)
         return StepResult(lossSum: loss * Double(indices.count), correct: try countCorrect(scores, labels), stop: false)
@@ -219,7 +222,7 @@ public final class Trainer {
             // the lock is not taken then).
             let scores = synchronizesBatchNorm ? try model.network.forward(batch, training: true)
                 : try withStateUnchanging { try model.network.forward(batch, training: true) }
-            let loss = try model.loss.forward(scores, targets: targets(for: labels, scores: scores))
+            let loss = try model.loss.forward(scores, targets: targets(for: labels, indices: share, scores: scores))
             // The gradient of the global batch's mean loss: this share's mean weighted by its part of the batch.
             let weight = Float(share.count) / Float(indices.count)
             let scoreGradient = try model.loss.backward()
@@ -296,14 +299,16 @@ public final class Trainer {
         try values.withUnsafeMutableBufferPointer { buffer in try communicator.sum(buffer) }
         let confusion = (0..<classes).map { row in (0..<classes).map { Int(values[2 + row * classes + $0]) } }
         let count = max(dataset.count, 1)
-        return Evaluation(loss: values[0] / Double(count), accuracy: values[1] / Double(count), count: dataset.count, confusion: confusion)
+        return Evaluation(loss: values[0] / Double(count), accuracy: dataset.isRegression ? nil : values[1] / Double(count), count: dataset.count,
+                          confusion: confusion)
     }
 
     /// Loss and accuracy of `model` on `dataset` in inference mode.
     public static func evaluate(_ model: Model, on dataset: Dataset, batchSize: Int = 1000) throws -> Evaluation {
         let sums = try evaluationSums(model, on: dataset, range: 0..<dataset.count, batchSize: batchSize)
         let count = max(dataset.count, 1)
-        return Evaluation(loss: sums.loss / Double(count), accuracy: Double(sums.correct) / Double(count), count: dataset.count, confusion: sums.confusion)
+        return Evaluation(loss: sums.loss / Double(count), accuracy: dataset.isRegression ? nil : Double(sums.correct) / Double(count),
+                          count: dataset.count, confusion: sums.confusion)
     }
 
     /// The summed loss, the correct count and the confusion matrix over the samples `range` of `dataset`.
@@ -312,7 +317,7 @@ public final class Trainer {
     ) throws -> (loss: Double, correct: Int, confusion: [[Int]]) {
         var batch = Tensor(scalar: 0), labels: [Int] = []
         var lossSum = 0.0, correct = 0
-        let classes = Swift.max(model.outputShape.reduce(1, *), dataset.classCount)
+        let classes = dataset.isRegression ? 0 : Swift.max(model.outputShape.reduce(1, *), dataset.classCount)
         var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
         let order = Array(range)
         var start = 0
@@ -322,7 +327,12 @@ public final class Trainer {
             batch.resize(batch: indices.count, sampleShape: model.spec.input)
             let scores = try model.network.forward(batch, training: false)
             let trainer = TargetBuilder(loss: model.loss)
-            lossSum += Double(try model.loss.forward(scores, targets: trainer.targets(for: labels, scores: scores))) * Double(indices.count)
+            lossSum += Double(try model.loss.forward(scores, targets: trainer.targets(for: labels, indices: indices, of: dataset, scores: scores)))
+                * Double(indices.count)
+            if dataset.isRegression {
+                start += batchSize
+                continue
+            }
             for (predicted, label) in zip(try scores.argmaxRows(), labels) {
                 if predicted == label { correct += 1 }
                 if label < classes, predicted >= 0, predicted < classes { confusion[label][predicted] += 1 }
@@ -332,11 +342,12 @@ public final class Trainer {
         return (lossSum, correct, confusion)
     }
 
-    private func targets(for labels: [Int], scores: Tensor) throws -> Targets {
-        try TargetBuilder(loss: model.loss).targets(for: labels, scores: scores)
+    private func targets(for labels: [Int], indices: ArraySlice<Int>, scores: Tensor) throws -> Targets {
+        try TargetBuilder(loss: model.loss).targets(for: labels, indices: indices, of: trainingSet, scores: scores)
     }
 
     private func countCorrect(_ scores: Tensor, _ labels: [Int]) throws -> Int {
+        if trainingSet.isRegression { return 0 }
         guard scores.rank == 2, scores.shape[1] > 0, scores.shape[0] == labels.count else {
             return try zip(scores.argmaxRows(), labels).filter { $0 == $1 }.count
         }
@@ -351,12 +362,14 @@ public final class Trainer {
     }
 }
 
-/// Class labels as the loss wants them: indices for softmax losses, one-hot rows for regression losses.
+/// The targets of a batch as the loss wants them: a regression set's target rows, or class labels as indices for
+/// softmax losses and as one-hot rows for losses of target values.
 struct TargetBuilder {
     let loss: any Loss
 
-    func targets(for labels: [Int], scores: Tensor) throws -> Targets {
-        guard loss is MeanSquaredError else { return .classIndices(labels) }
+    func targets(for labels: [Int], indices: ArraySlice<Int>, of dataset: Dataset, scores: Tensor) throws -> Targets {
+        if let values = dataset.targets(indices) { return .tensor(try values.reshaped(scores.shape)) }
+        guard type(of: loss).takesTargetValues else { return .classIndices(labels) }
         let classes = scores.count / max(labels.count, 1)
         var oneHot = [Float](repeating: 0, count: labels.count * classes)
         for (row, label) in labels.enumerated() where label < classes { oneHot[row * classes + label] = 1 }

@@ -4,12 +4,12 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var epoch: Int
     /// The mean training loss over the epoch's batches.
     public var trainLoss: Double
-    /// The fraction of training samples classified correctly during the epoch.
-    public var trainAccuracy: Double
+    /// The fraction of training samples classified correctly during the epoch; `nil` for regression targets.
+    public var trainAccuracy: Double?
     /// The loss on the test set after the epoch (inference mode).
     public var testLoss: Double
-    /// The test accuracy after the epoch.
-    public var testAccuracy: Double
+    /// The test accuracy after the epoch; `nil` for regression targets.
+    public var testAccuracy: Double?
     /// Training throughput.
     public var samplesPerSecond: Double
     /// Wall time of the epoch's training (without evaluation).
@@ -55,8 +55,8 @@ public struct BatchProgress: Sendable {
     public var samples: Int
     /// The running mean loss.
     public var loss: Double
-    /// The running accuracy.
-    public var accuracy: Double
+    /// The running accuracy; `nil` for regression targets.
+    public var accuracy: Double?
     /// Seconds since the epoch started.
     public var seconds: Double
 }
@@ -65,11 +65,12 @@ public struct BatchProgress: Sendable {
 public struct Evaluation: Sendable, Equatable {
     /// The mean loss.
     public var loss: Double
-    /// The fraction classified correctly.
-    public var accuracy: Double
+    /// The fraction classified correctly; `nil` for regression targets.
+    public var accuracy: Double?
     /// The number of samples.
     public var count: Int
-    /// `confusion[label][predicted]`: how many samples of each true class were given each class.
+    /// `confusion[label][predicted]`: how many samples of each true class were given each class (empty for
+    /// regression targets).
     public var confusion: [[Int]] = []
 }
 

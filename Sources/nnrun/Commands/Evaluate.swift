@@ -10,7 +10,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var memoryOptions: MemoryOptions
     @Option(help: "The trained weights (safetensors, from `nnrun train --out`).") var weights: String
     @Option(help: "Data set (default: the model's `data:`).") var data: String?
-    @Flag(help: "Print one JSON object with `loss` and `accuracy` (and `confusion` with --confusion).") var json = false
+    @Flag(help: "Print one JSON object with `loss` and `accuracy` (none for regression targets; `confusion` with --confusion).") var json = false
     @Flag(help: "Also show the confusion matrix: rows are true classes, columns predicted ones.") var confusion = false
 
     /// The confusion matrix as text: a row per true class (named when the model file names them), a column per prediction.
@@ -35,11 +35,13 @@ struct Evaluate: ParsableCommand {
         _ = try failing("the data does not fit the model") { try Trainer(model: model, data: split) }
         let result = try failing("evaluating") { try Trainer.evaluate(model, on: split.test) }
         if json {
-            struct Output: Encodable { var accuracy: Double, count: Int, loss: Double, confusion: [[Int]]? }
-            print(jsonText(Output(accuracy: result.accuracy, count: result.count, loss: result.loss, confusion: confusion ? result.confusion : nil)))
+            struct Output: Encodable { var accuracy: Double?, count: Int, loss: Double, confusion: [[Int]]? }
+            print(jsonText(Output(accuracy: result.accuracy, count: result.count, loss: result.loss, confusion: confusion && !split.test.isRegression ? result.confusion : nil)))
         } else {
-            print("test loss \(fixed(result.loss, 4))  accuracy \(fixed(result.accuracy, 4))  (\(result.count) samples)")
-            if confusion { print(Self.table(result.confusion, names: model.spec.classes)) }
+            print("test loss \(fixed(result.loss, 4))\(accuracyText(result.accuracy, "  accuracy "))  (\(result.count) samples)")
+            if confusion, split.test.isRegression {
+                printError("note: no confusion matrix: the data set holds regression targets, not classes")
+            } else if confusion { print(Self.table(result.confusion, names: model.spec.classes)) }
         }
     }
 }

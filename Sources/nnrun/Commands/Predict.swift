@@ -4,13 +4,13 @@ import NNKit
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Class probabilities for each sample of a CSV file (one sample per row) or an IDX image file.")
+        abstract: "Class probabilities (or, for a regression model, the output values) for each sample of a CSV file (one sample per row) or an IDX image file.")
 
     @Argument(help: "The model file (YAML).") var model: String
     @OptionGroup var pluginOptions: PluginOptions
     @OptionGroup var memoryOptions: MemoryOptions
     @Option(help: "The trained weights (safetensors).") var weights: String
-    @Option(help: "Samples: a .csv file (features per row, optionally a leading label column) or an IDX image file (.gz allowed).")
+    @Option(help: "Samples: a .csv file (features per row, optionally after a label or a regression model's targets) or an IDX image file (.gz allowed).")
     var input: String
     @Option(help: "How many classes to show per sample.") var top: Int = 1
     @Flag(help: "Print JSON: one array with an object per sample.") var json = false
@@ -25,15 +25,22 @@ struct Predict: ParsableCommand {
         var top: [Guess]
     }
 
+    struct Values: Encodable {
+        var index: Int
+        var values: [Double]
+    }
+
     func run() throws {
         try pluginOptions.load()
         let checkpoint = try readWeights(weights)
         let model = try loadModel(self.model, memory: memoryOptions)
         try loadWeights(checkpoint, path: weights, into: model)
         let size = model.spec.input.reduce(1, *)
-        let (samples, count) = try failing("reading \(input)") { try readSamples(size: size) }
+        let (samples, count) = try failing("reading \(input)") { try readSamples(size: size, leadingColumns: max(model.csvTargetColumns, 1)) }
+        let regression = model.csvTargetColumns > 0
         // In batches, so that a large input never becomes one tensor of every sample's scores at once.
         var results: [Result] = []
+        var values: [Values] = []
         var start = 0
         var seen: ClosedRange<Float>?
         while start < count {
@@ -41,6 +48,13 @@ struct Predict: ParsableCommand {
             let batch = try failing("shaping the input") { try samples.batch(start..<(start + rows), size: size).reshaped([-1] + model.spec.input) }
             if let low = batch.scalars.min(), let high = batch.scalars.max() {
                 seen = seen.map { Swift.min($0.lowerBound, low)...Swift.max($0.upperBound, high) } ?? low...high
+            }
+            if regression {
+                let outputs = try failing("predicting") { try model.predict(batch).reshaped([rows, -1]) }
+                let width = outputs.shape[1]
+                for row in 0..<rows { values.append(Values(index: start + row, values: outputs.scalars[(row * width)..<((row + 1) * width)].map(Double.init))) }
+                start += rows
+                continue
             }
             let probabilities = try failing("predicting") { try model.predict(batch).softmaxRows() }
             let classes = probabilities.shape[1]
@@ -54,7 +68,9 @@ struct Predict: ParsableCommand {
         if let trained = model.trainingInputRange, let seen, !Self.fits(seen, trained) {
             printError("warning: the input's values lie in [\(seen.lowerBound), \(seen.upperBound)], but \(weights) was trained on values in [\(trained.lowerBound), \(trained.upperBound)]; scale the input as the training data was (IDX images are divided by 255), or the predictions mean little")
         }
-        if json {
+        if regression {
+            if json { print(jsonText(values)) } else { for row in values { print("\(row.index): " + row.values.map { fixed($0, 4) }.joined(separator: ", ")) } }
+        } else if json {
             print(jsonText(results))
         } else {
             for result in results {
@@ -85,9 +101,9 @@ struct Predict: ParsableCommand {
         }
     }
 
-    private func readSamples(size: Int) throws -> (samples: Samples, count: Int) {
+    private func readSamples(size: Int, leadingColumns: Int) throws -> (samples: Samples, count: Int) {
         if input.hasSuffix(".csv") {
-            let values = try CSVDataset.featureRows(try CSVDataset.text(of: input), path: input, featureCount: size)
+            let values = try CSVDataset.featureRows(try CSVDataset.text(of: input), path: input, featureCount: size, leadingColumns: leadingColumns)
             return (.floats(values), values.count / size)
         }
         let file = try IDXFile(path: input)

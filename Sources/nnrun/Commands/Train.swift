@@ -255,12 +255,12 @@ struct Train: ParsableCommand {
         }
         if trainer.stoppedEarly, model.spec.train.earlyStopping?.restoreBest == true {
             let restored = try failing("evaluating the restored weights") { try trainer.evaluate(split.test) }
-            if leader { print("final: test accuracy \(fixed(restored.accuracy, 4)), test loss \(fixed(restored.loss, 4)) with the weights of epoch \(trainer.best?.epoch ?? 0)") }
+            if leader { print("final: \(accuracyText(restored.accuracy, "test accuracy ", ", "))test loss \(fixed(restored.loss, 4)) with the weights of epoch \(trainer.best?.epoch ?? 0)") }
         } else if leader, let lastReport {
             let epochs = trainer.completedEpochs
             // A stop inside an epoch leaves its batches in the weights that were evaluated.
             let part = lastReport.epoch != epochs ? " and part of epoch \(lastReport.epoch)" : ""
-            print("final: test accuracy \(fixed(lastReport.testAccuracy, 4)), test loss \(fixed(lastReport.testLoss, 4)) after \(epochs) epoch\(epochs == 1 ? "" : "s")\(part)")
+            print("final: \(accuracyText(lastReport.testAccuracy, "test accuracy ", ", "))test loss \(fixed(lastReport.testLoss, 4)) after \(epochs) epoch\(epochs == 1 ? "" : "s")\(part)")
         }
         if trainer.stopRequested.load(ordering: .relaxed) { throw ExitCode(128 + (received.load(ordering: .relaxed) == 0 ? SIGINT : received.load(ordering: .relaxed))) }
     }
@@ -291,6 +291,6 @@ struct Train: ParsableCommand {
     }
 
     private func line(_ r: EpochReport, epochs: Int) -> String {
-        "epoch \(r.epoch)/\(epochs)  train loss \(fixed(r.trainLoss, 4)) acc \(fixed(r.trainAccuracy, 4))  \(r.validationLoss.map { "val loss \(fixed($0, 4)) acc \(fixed(r.validationAccuracy ?? 0, 4))  " } ?? "")test loss \(fixed(r.testLoss, 4)) acc \(fixed(r.testAccuracy, 4))  \(Int(r.samplesPerSecond)) samples/s  \(fixed(r.seconds, 2))s"
+        "epoch \(r.epoch)/\(epochs)  train loss \(fixed(r.trainLoss, 4))\(accuracyText(r.trainAccuracy))  \(r.validationLoss.map { "val loss \(fixed($0, 4))\(accuracyText(r.validationAccuracy))  " } ?? "")test loss \(fixed(r.testLoss, 4))\(accuracyText(r.testAccuracy))  \(Int(r.samplesPerSecond)) samples/s  \(fixed(r.seconds, 2))s"
     }
 }

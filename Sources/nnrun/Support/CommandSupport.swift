@@ -19,6 +19,11 @@ func loadModel(_ path: String, memory: MemoryOptions, adjusting: (inout ModelSpe
     }
 }
 
+/// An accuracy for a line of output, `prefix` and four decimals, or nothing where there is none (regression targets).
+func accuracyText(_ accuracy: Double?, _ prefix: String = " acc ", _ suffix: String = "") -> String {
+    accuracy.map { prefix + fixed($0, 4) + suffix } ?? ""
+}
+
 /// Runs `body`, turning thrown errors into a message on stderr and exit code 1.
 func failing<T>(_ what: String, _ body: () throws -> T) throws -> T {
     do {
@@ -43,7 +48,7 @@ func loadData(_ option: String?, model: Model) throws -> DataSplit {
     do {
         // A path in the model file is relative to the model file; one given with --data, to the working directory.
         let directory = option == nil ? model.locations.map { ($0.file as NSString).deletingLastPathComponent } : nil
-        split = try DatasetCatalog.load(reference, relativeTo: directory.map { $0.isEmpty ? "." : $0 })
+        split = try DatasetCatalog.load(reference, relativeTo: directory.map { $0.isEmpty ? "." : $0 }, csvTargetColumns: model.csvTargetColumns)
     } catch DataError.unknownDataset(let name, let known) {
         let error = DataError.unknownDataset(name: name, known: known)
         let location = option == nil ? model.locations?.location("data") : nil

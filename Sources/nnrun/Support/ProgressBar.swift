@@ -18,7 +18,7 @@ struct ProgressBar {
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let rate = Double(p.samples) / max(p.seconds, 1e-9)
         let eta = p.seconds / max(fraction, 1e-9) - p.seconds
-        let line = "epoch \(p.epoch)/\(epochs) \(bar) \(String(format: "%3d", Int(fraction * 100)))%  loss \(fixed(p.loss, 4))  acc \(fixed(p.accuracy, 4))  \(Int(rate)) samples/s  ETA \(fixed(eta, 1))s"
+        let line = "epoch \(p.epoch)/\(epochs) \(bar) \(String(format: "%3d", Int(fraction * 100)))%  loss \(fixed(p.loss, 4))\(accuracyText(p.accuracy, "  acc "))  \(Int(rate)) samples/s  ETA \(fixed(eta, 1))s"
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
     }
 
