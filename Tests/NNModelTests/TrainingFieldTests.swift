@@ -24,3 +24,31 @@ import Testing
         #expect(throws: ModelSpecError.self) { try ModelSpec(yaml: "input: [2]\nlayers: [{type: Linear, units: 3}]\ntrain: {validation_split: 1}\n") }
     }
 }
+
+/// The top-level table: every key a model file accepts is read, written back in the table's order and suggested
+/// for a misspelling.
+@Suite struct ModelSectionTests {
+    @Test func everyTopLevelKeyRoundTripsInTheTablesOrder() throws {
+        let spec = try ModelSpec(yaml: """
+            train: {epochs: 2}
+            optimizer: {type: Adam, lr: 0.001}
+            loss: MeanSquaredError
+            classes: [a, b]
+            layers: [{type: pair}]
+            blocks: {pair: {arguments: {u: 2}, layers: [{type: Linear, units: $u}]}}
+            data: spiral
+            input: [2]
+            description: two classes
+            name: everything
+            """)
+        #expect(spec.name == "everything" && spec.input == [2] && spec.data == "spiral" && spec.classes == ["a", "b"])
+        #expect(spec.loss == "MeanSquaredError" && spec.optimizer.type == "Adam" && spec.train.epochs == 2 && spec.blocks.count == 1)
+        let text = spec.yamlText
+        #expect(try ModelSpec(yaml: text) == spec)
+        let written = text.split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("-") }.compactMap { $0.split(separator: ":").first.map(String.init) }
+        #expect(written == ModelSpec.keys.filter { $0 != "description" }, "\(text)")
+        #expect { try ModelSpec(yaml: "input: [2]\nlayers: []\noptimiser: SGD\n") } throws: { "\($0)".contains("did you mean 'optimizer'") }
+        #expect { try ModelSpec(yaml: "layers: []\n") } throws: { "\($0)".contains("missing `input:`") }
+        #expect { try ModelSpec(yaml: "input: [2]\n") } throws: { "\($0)".contains("missing `layers:`") }
+    }
+}

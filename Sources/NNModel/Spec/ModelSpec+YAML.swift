@@ -13,48 +13,57 @@ extension ModelSpec {
 
     /// The spec as YAML in the canonical long form; `ModelSpec(yaml:)` reads it back to an equal value.
     public var yamlText: String {
-        var top: [(Node, Node)] = [(Node("name"), scalar(name)), (Node("input"), flow(input.map { .int($0) }))]
-        if let data { top.append((Node("data"), scalar(data))) }
-        if !blocks.isEmpty {
-            let blockPairs: [(Node, Node)] = blocks.keys.sorted().map { name in
-                let block = blocks[name] ?? BlockSpec(layers: [])
-                var pairs: [(Node, Node)] = []
-                if !block.arguments.isEmpty {
-                    pairs.append((Node("arguments"), Node(block.arguments.sorted { $0.key < $1.key }.map { (scalar($0.key), node($0.value)) }, .implicit, .flow)))
-                }
-                pairs.append((Node("layers"), Node(block.layers.map(layerNode))))
-                return (scalar(name), Node(pairs))
-            }
-            top.append((Node("blocks"), Node(blockPairs)))
-        }
-        top.append((Node("layers"), Node(layers.map(layerNode))))
-        if let classes { top.append((Node("classes"), Node(classes.map(scalar), .implicit, .flow))) }
-        top.append((Node("loss"), scalar(loss)))
-        var optimizerPairs: [(Node, Node)] = [(Node("type"), scalar(optimizer.type))]
-        for key in optimizer.options.keys.sorted() { optimizerPairs.append((scalar(key), node(optimizer.options[key]!))) }
-        top.append((Node("optimizer"), Node(optimizerPairs, .implicit, .flow)))
-        var trainPairs: [(Node, Node)] = []
-        for key in TrainingSpec.keys {
-            if let field = TrainingSpec.field(key) {
-                if let value = field.get(train) { trainPairs.append((Node(key), node(value))) }
-            } else if key == "schedule", let schedule = train.schedule {
-                trainPairs.append((Node(key), section(schedule, ScheduleSpec.fields)))
-            } else if key == "early_stopping", let stopping = train.earlyStopping {
-                trainPairs.append((Node(key), section(stopping, EarlyStoppingSpec.fields)))
-            }
-        }
-        top.append((Node("train"), Node(trainPairs)))
+        let top: [(Node, Node)] = Self.sections.compactMap { section in section.write(self).map { (Node(section.key), $0) } }
         // No line width: a long plain scalar folded at a space could start its next line with `? `, which reads
         // back as an explicit key (refused before Yams composes).
         return (try? Yams.serialize(node: Node(top), width: -1, sortKeys: false)) ?? ""
     }
+}
+
+/// The YAML nodes `yamlText` is built from.
+enum SpecYAML {
+    /// The `train:` section: its table's scalar keys and its two sub-sections, in `TrainingSpec.keys` order.
+    static func training(_ train: TrainingSpec) -> Node {
+        var pairs: [(Node, Node)] = []
+        for key in TrainingSpec.keys {
+            if let field = TrainingSpec.field(key) {
+                if let value = field.get(train) { pairs.append((Node(key), node(value))) }
+            } else if key == "schedule", let schedule = train.schedule {
+                pairs.append((Node(key), section(schedule, ScheduleSpec.fields)))
+            } else if key == "early_stopping", let stopping = train.earlyStopping {
+                pairs.append((Node(key), section(stopping, EarlyStoppingSpec.fields)))
+            }
+        }
+        return Node(pairs)
+    }
+
+    /// `blocks:`, by name.
+    static func blocks(_ blocks: [String: BlockSpec]) -> Node {
+        Node(blocks.keys.sorted().map { name in
+            let block = blocks[name] ?? BlockSpec(layers: [])
+            var pairs: [(Node, Node)] = []
+            if !block.arguments.isEmpty {
+                pairs.append((Node("arguments"), Node(block.arguments.sorted { $0.key < $1.key }.map { (scalar($0.key), node($0.value)) }, .implicit, .flow)))
+            }
+            pairs.append((Node("layers"), Node(block.layers.map(layer))))
+            return (scalar(name), Node(pairs))
+        })
+    }
+
+    /// `optimizer:` as a flow mapping, `type` first.
+    static func optimizer(_ optimizer: OptimizerSpec) -> Node {
+        var pairs: [(Node, Node)] = [(Node("type"), scalar(optimizer.type))]
+        for (key, value) in optimizer.options.sorted(by: { $0.key < $1.key }) { pairs.append((scalar(key), node(value))) }
+        return Node(pairs, .implicit, .flow)
+    }
 
     /// A section written by its table, as a flow mapping.
-    private func section<Section>(_ value: Section, _ fields: [SpecField<Section>]) -> Node {
+    static func section<Section>(_ value: Section, _ fields: [SpecField<Section>]) -> Node {
         Node(fields.compactMap { field in field.get(value).map { (Node(field.key), node($0)) } }, .implicit, .flow)
     }
 
-    private func layerNode(_ layer: LayerSpec) -> Node {
+    /// One layer entry: `type`, `name`, `inputs`, then its options by key.
+    static func layer(_ layer: LayerSpec) -> Node {
         var pairs: [(Node, Node)] = [(Node("type"), scalar(layer.type))]
         if let name = layer.name { pairs.append((Node("name"), scalar(name))) }
         if let inputs = layer.inputs { pairs.append((Node("inputs"), Node(inputs.map(scalar), .implicit, .flow))) }
@@ -64,14 +73,15 @@ extension ModelSpec {
 
     /// A string as YAML writes it, double-quoted (with escapes) when it holds a line break: a quoted scalar
     /// written over several lines folds its breaks when read back.
-    private func scalar(_ string: String) -> Node {
+    static func scalar(_ string: String) -> Node {
         if string.unicodeScalars.contains(where: { "\n\r\u{85}\u{2028}\u{2029}".unicodeScalars.contains($0) }) {
             return Node(string, Tag(.str), .doubleQuoted)
         }
         return (try? string.represented()) ?? Node(string, Tag(.str), .doubleQuoted)
     }
 
-    private func node(_ value: ConfigValue) -> Node {
+    /// A value with the tag of its kind.
+    static func node(_ value: ConfigValue) -> Node {
         switch value {
         case .int(let v): Node(String(v), Tag(.int))
         case .double(let v): Node(v.description, Tag(.float))
@@ -81,7 +91,8 @@ extension ModelSpec {
         }
     }
 
-    private func flow(_ items: [ConfigValue]) -> Node {
+    /// A list as a flow sequence.
+    static func flow(_ items: [ConfigValue]) -> Node {
         Node(items.map(node), .implicit, .flow)
     }
 }

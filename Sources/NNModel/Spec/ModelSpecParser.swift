@@ -35,10 +35,9 @@ enum ModelSpecParser {
     static let maximumFileSize = 1 << 20
     static let nodeBudget = 100_000
     static let maximumKeyLength = 128
-    static let topLevelKeys = ["name", "description", "input", "data", "classes", "blocks", "layers", "loss", "optimizer", "train"]
 
     static func parse(yaml original: String, file: String) -> (ModelSpec?, SpecLocations, [SpecDiagnostic]) {
-        let reader = Reader(file: file)
+        let reader = ModelSpecReader(file: file)
         // A UTF-8 byte-order mark (as some Windows editors write) is not part of the document.
         let text = original.hasPrefix("\u{FEFF}") ? String(original.dropFirst()) : original
         guard text.utf8.count <= maximumFileSize else {
@@ -90,8 +89,8 @@ enum ModelSpecParser {
     }
 }
 
-/// The walk over the composed YAML tree.
-private final class Reader {
+/// The walk over the composed YAML tree; the top-level keys are read through `ModelSpec.sections`.
+final class ModelSpecReader {
     var locations: SpecLocations
     var diagnostics: [SpecDiagnostic] = []
     private var budget = ModelSpecParser.nodeBudget
@@ -302,28 +301,16 @@ private final class Reader {
     func readModel(_ root: Node) -> ModelSpec? {
         guard let top = entries(root, path: "", what: "the model file") else { return nil }
         var spec = ModelSpec(name: (locations.file as NSString).lastPathComponent.replacingOccurrences(of: ".yaml", with: ""), input: [], layers: [])
-        var seenInput = false, seenLayers = false
         for (key, keyNode, value) in top {
-            switch key {
-            case "name": if let v = string(value, "name") { spec.name = v }
-            case "description": _ = string(value, "description")
-            case "input":
-                seenInput = true
-                if let shape = readShape(value) { spec.input = shape }
-            case "data": spec.data = string(value, "data")
-            case "layers":
-                seenLayers = true
-                spec.layers = readLayers(value, path: "layers")
-            case "blocks": spec.blocks = readBlocks(value)
-            case "loss": if let v = string(value, "loss") { spec.loss = v }
-            case "classes": spec.classes = readClasses(value)
-            case "optimizer": if let v = readOptimizer(value) { spec.optimizer = v }
-            case "train": if let v = readTraining(value) { spec.train = v }
-            default: unknownKey(key, keyNode, in: "the model file", known: ModelSpecParser.topLevelKeys)
+            guard let section = ModelSpec.sections.first(where: { $0.key == key }) else {
+                unknownKey(key, keyNode, in: "the model file", known: ModelSpec.keys)
+                continue
             }
+            section.read(self, value, &spec)
         }
-        if !seenInput { error(root, "missing `input:`", hint: "give the shape of one sample, e.g. `input: [1, 28, 28]` or `input: [2]`") }
-        if !seenLayers { error(root, "missing `layers:`", hint: "list the layers, e.g. `layers: [{type: Linear, units: 10}]`") }
+        for section in ModelSpec.sections where !top.contains(where: { $0.key == section.key }) {
+            if let hint = section.requiredHint { error(root, "missing `\(section.key):`", hint: hint) }
+        }
         return spec
     }
 
