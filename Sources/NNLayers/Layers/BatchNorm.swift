@@ -6,8 +6,9 @@
 /// (`running_var` takes the unbiased `σ²·M/(M − 1)`). In inference the running statistics replace μ and σ².
 ///
 /// Gradients (training): `∂L/∂β = Σ ∂L/∂y`, `∂L/∂γ = Σ ∂L/∂y · x̂`,
-/// `∂L/∂x = γ/(M·√(σ² + ε)) · (M·∂L/∂y − Σ ∂L/∂y − x̂ · Σ ∂L/∂y·x̂)`.
-public final class BatchNorm: RegistrableLayer {
+/// `∂L/∂x = γ/(M·√(σ² + ε)) · (M·∂L/∂y − Σ ∂L/∂y − x̂ · Σ ∂L/∂y·x̂)`. A ReLU after it is applied in the same
+/// pass over the output (`ActivationFusing`).
+public final class BatchNorm: RegistrableLayer, ActivationFusing {
     public static let typeName = "BatchNorm"
     public static let aliases = ["BatchNorm1D", "BatchNorm2D"]
     public static let summary = "Normalise each feature ([N, D]) or channel ([N, C, H, W]) over the batch"
@@ -94,6 +95,16 @@ public final class BatchNorm: RegistrableLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        try forward(input, training: training, activation: nil)
+    }
+
+    public func canApply(_ activation: FusedActivation) -> Bool { true }
+
+    public func forward(_ input: Tensor, training: Bool, applying activation: FusedActivation) throws -> Tensor {
+        try forward(input, training: training, activation: activation)
+    }
+
+    private func forward(_ input: Tensor, training: Bool, activation: FusedActivation?) throws -> Tensor {
         guard input.rank == sampleShape.count + 1, input.shape.dropFirst().elementsEqual(sampleShape), input.shape[0] > 0 else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N] + \(sampleShape)", got: input.shape)
         }
@@ -150,10 +161,17 @@ public final class BatchNorm: RegistrableLayer {
                     gamma.value.withUnsafeBufferPointer { g in
                         beta.value.withUnsafeBufferPointer { b in
                             forEachSpan(batch: n) { c, span in
-                                let (mu, inverse) = (mean[c], inverseDeviation[c])
-                                for p in span {
-                                    xh[p] = (x[p] - mu) * inverse
-                                    out[p] = g[c] * xh[p] + b[c]
+                                let (mu, inverse, scale, shift) = (mean[c], inverseDeviation[c], g[c], b[c])
+                                if activation == .relu {
+                                    for p in span {
+                                        xh[p] = (x[p] - mu) * inverse
+                                        out[p] = Swift.max(scale * xh[p] + shift, 0)
+                                    }
+                                } else {
+                                    for p in span {
+                                        xh[p] = (x[p] - mu) * inverse
+                                        out[p] = scale * xh[p] + shift
+                                    }
                                 }
                             }
                         }

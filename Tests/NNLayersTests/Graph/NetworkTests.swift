@@ -41,6 +41,29 @@ import Testing
         #expect(throws: LayerError.self) { try fusedNet.backward(gradient) }
     }
 
+    /// `BatchNorm` then `ReLU` runs fused too: outputs, gradients and running statistics as layer by layer.
+    @Test func fusedBatchNormReLUMatchesLayerByLayer() throws {
+        func layers() throws -> [any Layer] {
+            [try Linear(inputSize: 5, outputSize: 6, seed: 7), try BatchNorm(sampleShape: [6]), ReLU(), try Linear(inputSize: 6, outputSize: 4, seed: 8)]
+        }
+        let fusedNet = Sequential(try layers())
+        let separate = try layers()
+        let x = GradientCheck.sample([7, 5], seed: 9, range: 2)
+        let gradient = GradientCheck.sample([7, 4], seed: 10)
+        for training in [true, true, false] {
+            var y = x
+            for layer in separate { y = try layer.forward(y, training: training) }
+            #expect(try fusedNet.forward(x, training: training) == y)
+            guard training else { continue }
+            var g = gradient
+            for layer in separate.reversed() { g = try layer.backward(g) }
+            #expect(try fusedNet.backward(gradient) == g)
+            for (a, b) in zip(fusedNet.parameters + fusedNet.buffers, Sequential(separate).parameters + Sequential(separate).buffers) {
+                #expect(a.parameter.gradient == b.parameter.gradient && a.parameter.value == b.parameter.value)
+            }
+        }
+    }
+
     @Test func parameterNamesAreDotted() throws {
         let net = try twoLayerNet(seed: 1)
         #expect(net.parameters.map(\.name) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])

@@ -31,6 +31,20 @@ import Testing
         #expect(bn.buffers.map(\.name) == ["running_mean", "running_var"])
     }
 
+    /// With ReLU fused (the network's fusion pass), the output is that of BatchNorm followed by ReLU, in training and
+    /// inference, and the running statistics move as without it.
+    @Test func batchNormAppliesAFusedReLU() throws {
+        for training in [true, false] {
+            let (plain, fused) = (try BatchNorm(sampleShape: [3, 2, 2]), try BatchNorm(sampleShape: [3, 2, 2]))
+            for norm in [plain, fused] { norm.beta.value = GradientCheck.sample([3], seed: 4) }
+            let x = GradientCheck.sample([2, 3, 2, 2], seed: 5)
+            let expected = try plain.forward(x, training: training).scalars.map { Swift.max($0, 0) }
+            #expect(expected.contains(0) && expected.contains { $0 > 0 })
+            #expect(try fused.forward(x, training: training, applying: .relu).scalars == expected)
+            #expect(fused.runningMean.value == plain.runningMean.value && fused.runningVariance.value == plain.runningVariance.value)
+        }
+    }
+
     @Test func layerNormForwardAndGradients() throws {
         let ln = try LayerNorm(sampleShape: [4], epsilon: 0)
         let y = try ln.forward(try Tensor(shape: [1, 4], scalars: [1, 2, 3, 4]), training: true)
