@@ -1,5 +1,6 @@
 // libFuzzer entry point for the IDX and CSV readers, built by `.ci/fuzz.sh`. The first byte picks the reader;
-// any input must be rejected with a `DataError` or give a data set whose sizes agree.
+// any input must be rejected with a `DataError` or give a data set whose sizes agree (class labels, and regression
+// targets from the same text).
 import NNData
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -18,7 +19,15 @@ public func dataFileFuzzer(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
             set.fillBatch(indices: Array(set.labels.indices)[...], into: &batch, labels: &labels)
             if batch.scalars.contains(where: { !$0.isFinite }) { fatalError("CSV gave a non-finite feature") }
         }
-        _ = try? CSVDataset.featureRows(text, path: "fuzz.csv", featureCount: 1 + Int(data[0] >> 1) % 8)
+        // The regression form: bits 1–2 of the first byte pick 1 to 4 target columns.
+        let targetColumns = 1 + Int(data[0] >> 1) % 4
+        if let set = try? CSVDataset.parse(text, path: "fuzz.csv", targetColumns: targetColumns) {
+            guard set.isRegression, set.targetCount == targetColumns, let targets = set.targets(Array(set.labels.indices)[...]) else {
+                fatalError("a regression CSV without its \(targetColumns) target columns")
+            }
+            if targets.shape != [set.count, targetColumns] || targets.scalars.contains(where: { !$0.isFinite }) { fatalError("CSV gave bad targets \(targets.shape)") }
+        }
+        _ = try? CSVDataset.featureRows(text, path: "fuzz.csv", featureCount: 1 + Int(data[0] >> 1) % 8, leadingColumns: 1 + Int(data[0] >> 4) % 3)
     }
     return 0
 }
