@@ -150,6 +150,13 @@ public enum Kernels {
         map(x, y, count: count, vector: { $0.replacing(with: zero, where: $0 .< zero) }, scalar: { $0 > 0 ? $0 : 0 })
     }
 
+    /// `y[i] = relu(a[i] + b[i])`, as `relu` computes it, in one pass (a residual block's merge and its ReLU);
+    /// `y` may alias `a` or `b`.
+    public static func addReLU(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        let zero = SIMD8<Float>(repeating: 0)
+        zip(a, b, y, count: count, vector: { let s = $0 + $1; return s.replacing(with: zero, where: s .< zero) }, scalar: { let s = $0 + $1; return s > 0 ? s : 0 })
+    }
+
     /// `dx[i] = y[i] > 0 ? dy[i] : 0` — ReLU's backward, masked by its output; `dx` may alias `dy`.
     public static func reluBackward(
         output y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int

@@ -13,6 +13,15 @@ public protocol ActivationFusing: Layer {
     func forward(_ input: Tensor, training: Bool, applying activation: FusedActivation) throws -> Tensor
 }
 
+/// A merge layer that can apply an activation as it writes its output (a residual block's `Add` and its ReLU).
+/// Its input gradients stay those of the merge alone: the activation's layer masks them.
+public protocol MergeActivationFusing: MergeLayer {
+    /// Whether `forward(_:training:applying:)` can apply `activation`.
+    func canApply(_ activation: FusedActivation) -> Bool
+    /// The merge followed by `activation`, in one pass.
+    func forward(_ inputs: [Tensor], training: Bool, applying activation: FusedActivation) throws -> Tensor
+}
+
 /// An activation layer that can take the already-activated output of the layer before as its own.
 public protocol FusibleActivation: Layer {
     /// The activation it computes.
@@ -29,19 +38,26 @@ enum ActivationFusionPlan {
         case alone
         /// A producer that applies the activation of its only consumer as it writes its output.
         case applying(any ActivationFusing, FusedActivation)
+        /// A merge that applies the activation of its only consumer as it writes its output.
+        case mergeApplying(any MergeActivationFusing, FusedActivation)
         /// An activation whose input the producer before it has already activated.
         case activated(any FusibleActivation)
     }
 
-    /// Pairs each `ActivationFusing` node whose only consumer is a `FusibleActivation` it can apply with that
-    /// activation. The results and gradients are those of the two layers run apart.
+    /// Pairs each `ActivationFusing` or `MergeActivationFusing` node whose only consumer is a `FusibleActivation`
+    /// it can apply with that activation. The results and gradients are those of the two layers run apart.
     static func plan(layers: [any Layer], inputs: [[Network.Source]], consumers: [Int]) -> [Step] {
         var plan = Array(repeating: Step.alone, count: layers.count)
         for (index, layer) in layers.enumerated() {
             guard let activation = layer as? any FusibleActivation, inputs[index].count == 1,
-                  case .node(let source) = inputs[index][0], consumers[source] == 1, case .alone = plan[source],
-                  let producer = layers[source] as? any ActivationFusing, producer.canApply(activation.fusedActivation) else { continue }
-            plan[source] = .applying(producer, activation.fusedActivation)
+                  case .node(let source) = inputs[index][0], consumers[source] == 1, case .alone = plan[source] else { continue }
+            if let merge = layers[source] as? any MergeActivationFusing, merge.canApply(activation.fusedActivation) {
+                plan[source] = .mergeApplying(merge, activation.fusedActivation)
+            } else if let producer = layers[source] as? any ActivationFusing, producer.canApply(activation.fusedActivation) {
+                plan[source] = .applying(producer, activation.fusedActivation)
+            } else {
+                continue
+            }
             plan[index] = .activated(activation)
         }
         return plan

@@ -122,6 +122,8 @@ public final class Network {
             switch fusion[index] {
             case .applying(let producer, let activation):
                 value = try producer.forward(try self.input(index, 0, input), training: training, applying: activation)
+            case .mergeApplying(let merge, let activation):
+                value = try merge.forward(try inputs[index].indices.map { try self.input(index, $0, input) }, training: training, applying: activation)
             case .activated(let activation):
                 value = activation.forward(activated: try self.input(index, 0, input), training: training)
             case .alone:

@@ -165,7 +165,8 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing {
                                 if activation == .relu {
                                     for p in span {
                                         xh[p] = (x[p] - mu) * inverse
-                                        out[p] = Swift.max(scale * xh[p] + shift, 0)
+                                        let value = scale * xh[p] + shift
+                                        out[p] = value < 0 ? 0 : value
                                     }
                                 } else {
                                     for p in span {

@@ -2,8 +2,9 @@
 /// merge of a residual block (`y = x + f(x)`).
 ///
 /// Shapes: every input `[N, …]` alike; the output has that shape. Gradient: the upstream gradient passes
-/// through unchanged to every input, `∂L/∂xᵢ = ∂L/∂y`.
-public final class Add: RegistrableLayer, MergeLayer {
+/// through unchanged to every input, `∂L/∂xᵢ = ∂L/∂y`. A ReLU after it is applied in the same pass
+/// (`MergeActivationFusing`).
+public final class Add: RegistrableLayer, MergeActivationFusing {
     public static let typeName = "Add"
     public static let aliases = ["Addition"]
     public static let summary = "y = x₁ + x₂ + …, inputs of one shape; backward passes the gradient to each"
@@ -25,16 +26,34 @@ public final class Add: RegistrableLayer, MergeLayer {
     public func outputShape(forInputs shapes: [[Int]]) throws -> [Int] { try MergeInputs.commonShape(shapes, layer: Self.typeName) }
 
     public func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        try forward(inputs, activation: nil)
+    }
+
+    public func canApply(_ activation: FusedActivation) -> Bool { true }
+
+    public func forward(_ inputs: [Tensor], training: Bool, applying activation: FusedActivation) throws -> Tensor {
+        try forward(inputs, activation: activation)
+    }
+
+    /// The sum, the last addition applying `activation` as it writes.
+    private func forward(_ inputs: [Tensor], activation: FusedActivation?) throws -> Tensor {
         try MergeInputs.check(inputs, expected: inputShapes, layer: Self.typeName)
         var y = output.takeBuffer()
         if inputs.count == 1 {
             y = inputs[0]
+            if activation == .relu { y.withUnsafeMutableBufferPointer { Kernels.relu($0.baseAddress!, $0.baseAddress!, count: $0.count) } }
         } else {
-            inputs[0].zip(with: inputs[1], into: &y) { Kernels.binary(.add, $0, $1, $2, count: $3) }
+            let last = inputs.count - 1
+            inputs[0].zip(with: inputs[1], into: &y) { a, b, out, count in
+                if activation == .relu && last == 1 { Kernels.addReLU(a, b, out, count: count) } else { Kernels.binary(.add, a, b, out, count: count) }
+            }
             let count = y.count
-            for x in inputs.dropFirst(2) {
+            for (offset, x) in inputs.dropFirst(2).enumerated() {
                 y.withUnsafeMutableBufferPointer { out in
-                    x.withUnsafeBufferPointer { Kernels.binary(.add, out.baseAddress!, $0.baseAddress!, out.baseAddress!, count: count) }
+                    x.withUnsafeBufferPointer { x in
+                        let (sum, term) = (out.baseAddress!, x.baseAddress!)
+                        if activation == .relu && offset + 2 == last { Kernels.addReLU(sum, term, sum, count: count) } else { Kernels.binary(.add, sum, term, sum, count: count) }
+                    }
                 }
             }
         }

@@ -86,6 +86,33 @@ import Testing
         }
     }
 
+    /// A residual block's `Add` and the `ReLU` after it run as one pass (and its BatchNorm with the ReLU after it):
+    /// outputs and gradients equal those of the layers run one at a time, over two steps on the kept buffers.
+    @Test func fusedAddReLUMatchesLayerByLayer() throws {
+        func layers() throws -> [any Layer] {
+            [try Conv2D(inputShape: [2, 4, 4], filters: 2, kernel: [3, 3], padding: [1, 1], seed: 6), try BatchNorm(sampleShape: [2, 4, 4]), ReLU(),
+             try Add(inputShapes: [[2, 4, 4], [2, 4, 4], [2, 4, 4]]), ReLU()]
+        }
+        let separate = try layers()
+        let network = try Network(nodes: zip(try layers(), [[Network.Source.input], [.node(0)], [.node(1)], [.node(2), .input, .node(0)], [.node(3)]])
+            .enumerated().map { ("n\($0.offset)", $0.element.0, $0.element.1) })
+        let x = GradientCheck.sample([2, 2, 4, 4], seed: 3, range: 2)
+        let gradient = GradientCheck.sample([2, 2, 4, 4], seed: 4)
+        for _ in 0..<2 {
+            let conv = try separate[0].forward(x, training: true)
+            let rectified = try separate[2].forward(try separate[1].forward(conv, training: true), training: true)
+            let y = try separate[4].forward(try (separate[3] as! Add).forward([rectified, x, conv], training: true), training: true)
+            #expect(try network.forward(x, training: true) == y)
+            #expect(y.scalars.contains(0) && y.scalars.contains { $0 > 0 })
+            let merged = try separate[4].backward(gradient)
+            let branches = try (separate[3] as! Add).inputGradients(for: merged)
+            let normGradient = try separate[1].backward(try separate[2].backward(branches[0]))
+            let dx = try separate[0].backward(try normGradient + branches[2])
+            #expect(try network.backward(gradient) == (try dx + branches[1]))
+            for (a, b) in zip(network.parameters, Sequential(separate).parameters) { #expect(a.parameter.gradient == b.parameter.gradient) }
+        }
+    }
+
     @Test func invalidGraphsAreRejected() throws {
         #expect(throws: LayerError.self) { try Network(nodes: [("a", ReLU(), [.node(0)])]) }
         #expect(throws: LayerError.self) { try Network(nodes: [("a", ReLU(), [.input, .input])]) }

@@ -15,6 +15,13 @@ import Testing
         #expect(try add.inputGradients(for: gradient).map(\.scalars) == Array(repeating: gradient.scalars, count: 3))
     }
 
+    /// With ReLU fused (the network's fusion pass): the rectified sum, for two inputs and for three.
+    @Test func addAppliesAFusedReLU() throws {
+        let d = try Tensor(shape: [2, 3], scalars: [-20, 0, -40, 1, -60, -1])
+        #expect(try Add(inputShapes: [[3], [3]]).forward([b, d], training: true, applying: .relu).scalars == [0, 20, 0, 41, 0, 59])
+        #expect(try Add(inputShapes: [[3], [3], [3]]).forward([a, d, c], training: false, applying: .relu).scalars == [0, 2.5, 0, 3, 0, 5])
+    }
+
     @Test func multiplyTakesTheProductAndSwapsInBackward() throws {
         let multiply = try Multiply(inputShapes: [[3], [3]])
         #expect(try multiply.forward([a, b], training: true).scalars == [10, 40, 90, 160, 250, 360])
