@@ -164,8 +164,8 @@ public enum RegisterTile<Target: CompilationTarget> {
     /// The height of the next register tile when `remainingRows` rows of a block are left: `MR`, except that the
     /// last 7 or 8 rows go as 4 + 3 or 4 + 4.
     ///
-    /// A tile of one or two rows has four accumulators, too few to hide the FMA latency (it runs at half speed);
-    /// a four-row tile has eight and runs at full speed. So 128 rows are 20 × 6 + 2 × 4, not 21 × 6 + 2. `packA`
+    /// A tile of one or two rows has four accumulators, too few to hide the FMA latency; a four-row tile has eight,
+    /// enough to. So 128 rows are 20 × 6 + 2 × 4, not 21 × 6 + 2. `packA`
     /// packs its panels with the same heights.
     @inlinable @inline(__always)
     public static func tileHeight(remainingRows: Int) -> Int {

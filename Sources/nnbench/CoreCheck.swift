@@ -7,10 +7,9 @@ import NNCore
 /// - `tileLoop`: GEMM's register-tile loop itself (`GEMM.multiplyBlock`, in the form the GEMM runs: the
 ///   x86-64-v4 one on a CPU with AVX-512), one 6 × 16 tile of `C` over packed panels of `A` and `B` resident in L1.
 ///
-/// On a quiet core the two agree within a few percent. When the VM's neighbours load the shared core, the AVX2
-/// tile loop, which issues eight loads for every twelve multiply-adds, falls further behind than the FMA loop does
-/// (the AVX-512 one, with half the instructions, held); printed next to the GEMM ratios, this says how much of a
-/// shortfall is the machine at the time of the run.
+/// On a quiet core the two agree closely. When other work loads the shared core, the tile loop, which issues loads
+/// beside its multiply-adds, falls further behind than the FMA loop does; printed next to the GEMM ratios, the pair
+/// says how much of a shortfall is the machine at the time of the run.
 enum CoreCheck {
     /// Median GFLOPS of each loop over `rounds` alternating rounds of about 0.1 s each.
     static func measure(rounds: Int) -> (fmaLoop: Double, tileLoop: Double) {

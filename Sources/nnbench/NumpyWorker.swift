@@ -1,9 +1,9 @@
 import Foundation
 
 /// A `python3` process with numpy that times one GEMM shape or one elementwise function per request, so that
-/// numpy's figure and ours are taken within a second of each other.
+/// numpy's figure and ours are taken close together.
 ///
-/// On the shared VM a burst of load from elsewhere lasts seconds to minutes. Timing all of numpy's cases and then
+/// On a shared machine load from elsewhere comes in bursts. Timing all of numpy's cases and then
 /// all of ours puts a burst on one side of every comparison; timing them case by case puts it on both.
 final class NumpyWorker {
     private let process = Process()

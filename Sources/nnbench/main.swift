@@ -86,8 +86,8 @@ struct PairedFigures {
 }
 
 /// `rounds` rounds over `count` cases: in each, every case is timed by numpy (`reference`, nil without numpy) and
-/// then by us, so the two figures of a pair are taken within a second. On the shared VM a burst of load from
-/// elsewhere can take one or two rounds; the median of the rounds' ratios leaves them out.
+/// then by us, so the two figures of a pair are taken close together. A burst of load from elsewhere on a shared
+/// machine spoils the rounds it falls in; the median of the rounds' ratios leaves them out.
 func pairedRounds(_ count: Int, rounds: Int, reference: (Int) -> Double?, ours: (Int) -> Double) -> [PairedFigures] {
     var figures = [PairedFigures](repeating: PairedFigures(), count: count)
     for _ in 0..<rounds {

@@ -128,8 +128,8 @@ public enum GEMM {
     /// The fraction of depth steps at which `MR` rows of `op(A)` (`m × k`) in a row are all zero: what
     /// `skipZerosInA` would leave out of their register tile, measured on the tiles that start a quarter, half and
     /// three quarters of the way down (`3 · MR · k` reads). A cheap estimate for deciding whether to ask for
-    /// skipping: it pays from about a tenth when `A` is packed anyway (`Aᵀ`, or `n > 512`), and from about a third
-    /// when `A` would otherwise be read in place.
+    /// skipping, which pays at a smaller fraction when `A` is packed anyway (`Aᵀ`, or `n > 512`) than when `A`
+    /// would otherwise be read in place.
     public static func skippableDepthFraction(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false) -> Double {
         guard m > 0, k > 0 else { return 0 }
         let rows = Swift.min(m, mr)

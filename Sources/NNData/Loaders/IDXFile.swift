@@ -54,7 +54,7 @@ public struct IDXFile: Sendable {
         }
         self.dimensions = dimensions
         var values = data
-        values.removeSubrange(0..<headerSize)  // in place: no second copy of a 47 MB image file
+        values.removeSubrange(0..<headerSize)  // in place: no second copy of the image file
         self.bytes = values
     }
 
