@@ -94,19 +94,30 @@ public struct Dataset: Sendable {
         self.targetValues = targets
     }
 
-    /// The regression targets of the samples at `indices` as a tensor `[indices.count, targetCount]`, or `nil` for a
-    /// set of class labels. Every index must lie in `0 ..< count`.
-    public func targets(_ indices: ArraySlice<Int>) -> Tensor? {
-        guard let targetValues else { return nil }
-        precondition(indices.allSatisfy { labels.indices.contains($0) }, "Dataset.targets: a sample index is outside 0..<\(count)")
+    /// Writes the regression targets of the samples at `indices` into `targets` (resized to
+    /// `[indices.count, targetCount]`, reusing its storage); `false`, writing nothing, for a set of class labels.
+    /// Every index must lie in `0 ..< count`.
+    @discardableResult
+    public func fillTargets(indices: ArraySlice<Int>, into targets: inout Tensor) -> Bool {
+        guard let targetValues else { return false }
+        precondition(indices.allSatisfy { labels.indices.contains($0) }, "Dataset.fillTargets: a sample index is outside 0..<\(count)")
         let width = targetCount
-        return Tensor(unsafeUninitializedShape: [indices.count, width]) { out in
+        targets.resize(batch: indices.count, sampleShape: [width])
+        targets.withUnsafeMutableBufferPointer { out in
             targetValues.withUnsafeBufferPointer { source in
                 for (row, index) in indices.enumerated() {
-                    (out.baseAddress! + row * width).initialize(from: source.baseAddress! + index * width, count: width)
+                    (out.baseAddress! + row * width).update(from: source.baseAddress! + index * width, count: width)
                 }
             }
         }
+        return true
+    }
+
+    /// The regression targets of the samples at `indices` as a new tensor `[indices.count, targetCount]`, or `nil`
+    /// for a set of class labels.
+    public func targets(_ indices: ArraySlice<Int>) -> Tensor? {
+        var targets = Tensor(scalar: 0)
+        return fillTargets(indices: indices, into: &targets) ? targets : nil
     }
 
     /// Writes the samples at `indices` into `batch` (resized to `[indices.count] + sampleShape`, reusing

@@ -42,12 +42,11 @@ public enum CSVDataset {
         var width: Int?
         let leading = Swift.max(targetColumns, 1)
         let what = targetColumns > 0 ? "\(targetColumns) target\(targetColumns == 1 ? "" : "s")" : "a label"
-        var rows = 0
         for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
-            if rows == 0, width == nil, Self.isHeader(fields) { continue }
+            if width == nil, Self.isHeader(fields) { continue }
             guard fields.count > leading else {
                 throw .malformed(path: path, location: "line \(number + 1)", message: "expected \(what) and at least one feature; the line has \(fields.count) field\(fields.count == 1 ? "" : "s")")
             }
@@ -69,7 +68,6 @@ public enum CSVDataset {
                 }
                 labels.append(label)
             }
-            rows += 1
             for (column, field) in fields.dropFirst(leading).enumerated() {
                 guard let value = Self.number(field) else {
                     throw .malformed(path: path, location: "line \(number + 1), column \(column + leading + 1)", message: "\(Self.quoted(field)) is not a finite number")

@@ -43,17 +43,15 @@ public final class Add: RegistrableLayer, MergeActivationFusing {
             y = inputs[0]
             if activation == .relu { y.withUnsafeMutableBufferPointer { Kernels.relu($0.baseAddress!, $0.baseAddress!, count: $0.count) } }
         } else {
-            let last = inputs.count - 1
-            inputs[0].zip(with: inputs[1], into: &y) { a, b, out, count in
-                if activation == .relu && last == 1 { Kernels.addReLU(a, b, out, count: count) } else { Kernels.binary(.add, a, b, out, count: count) }
+            // The last addition writes the activated sum.
+            func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, last: Bool) {
+                if last && activation == .relu { Kernels.addReLU(a, b, out, count: count) } else { Kernels.binary(.add, a, b, out, count: count) }
             }
+            inputs[0].zip(with: inputs[1], into: &y) { add($0, $1, $2, count: $3, last: inputs.count == 2) }
             let count = y.count
-            for (offset, x) in inputs.dropFirst(2).enumerated() {
+            for (index, x) in inputs.enumerated().dropFirst(2) {
                 y.withUnsafeMutableBufferPointer { out in
-                    x.withUnsafeBufferPointer { x in
-                        let (sum, term) = (out.baseAddress!, x.baseAddress!)
-                        if activation == .relu && offset + 2 == last { Kernels.addReLU(sum, term, sum, count: count) } else { Kernels.binary(.add, sum, term, sum, count: count) }
-                    }
+                    x.withUnsafeBufferPointer { add(out.baseAddress!, $0.baseAddress!, out.baseAddress!, count: count, last: index == inputs.count - 1) }
                 }
             }
         }

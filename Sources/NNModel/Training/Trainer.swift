@@ -57,6 +57,7 @@ public final class Trainer {
     private var bestState: [(Parameter, Tensor)] = []
     private var batch = Tensor(scalar: 0)
     private var labels: [Int] = []
+    private lazy var targetBuilder = TargetBuilder(loss: model.loss)
 
     /// Pairs a model with data, checking that the samples and classes fit it.
     /// - Throws: `TrainingError.dataMismatch` naming both shapes or counts.
@@ -316,6 +317,7 @@ public final class Trainer {
         _ model: Model, on dataset: Dataset, range: Range<Int>, batchSize: Int
     ) throws -> (loss: Double, correct: Int, confusion: [[Int]]) {
         var batch = Tensor(scalar: 0), labels: [Int] = []
+        var targetBuilder = TargetBuilder(loss: model.loss)
         var lossSum = 0.0, correct = 0
         let classes = dataset.isRegression ? 0 : Swift.max(model.outputShape.reduce(1, *), dataset.classCount)
         var confusion = Array(repeating: Array(repeating: 0, count: classes), count: classes)
@@ -326,14 +328,9 @@ public final class Trainer {
             dataset.fillBatch(indices: indices, into: &batch, labels: &labels)
             batch.resize(batch: indices.count, sampleShape: model.spec.input)
             let scores = try model.network.forward(batch, training: false)
-            let trainer = TargetBuilder(loss: model.loss)
-            lossSum += Double(try model.loss.forward(scores, targets: trainer.targets(for: labels, indices: indices, of: dataset, scores: scores)))
+            lossSum += Double(try model.loss.forward(scores, targets: targetBuilder.targets(for: labels, indices: indices, of: dataset, scores: scores)))
                 * Double(indices.count)
-            if dataset.isRegression {
-                start += batchSize
-                continue
-            }
-            for (predicted, label) in zip(try scores.argmaxRows(), labels) {
+            for (predicted, label) in zip(dataset.isRegression ? [] : try scores.argmaxRows(), labels) {
                 if predicted == label { correct += 1 }
                 if label < classes, predicted >= 0, predicted < classes { confusion[label][predicted] += 1 }
             }
@@ -343,7 +340,7 @@ public final class Trainer {
     }
 
     private func targets(for labels: [Int], indices: ArraySlice<Int>, scores: Tensor) throws -> Targets {
-        try TargetBuilder(loss: model.loss).targets(for: labels, indices: indices, of: trainingSet, scores: scores)
+        try targetBuilder.targets(for: labels, indices: indices, of: trainingSet, scores: scores)
     }
 
     private func countCorrect(_ scores: Tensor, _ labels: [Int]) throws -> Int {
@@ -363,16 +360,25 @@ public final class Trainer {
 }
 
 /// The targets of a batch as the loss wants them: a regression set's target rows, or class labels as indices for
-/// softmax losses and as one-hot rows for losses of target values.
+/// softmax losses and as one-hot rows for losses of target values. The target tensor's storage is kept from one
+/// batch to the next.
 struct TargetBuilder {
     let loss: any Loss
+    private var buffer = Tensor(scalar: 0)
 
-    func targets(for labels: [Int], indices: ArraySlice<Int>, of dataset: Dataset, scores: Tensor) throws -> Targets {
-        if let values = dataset.targets(indices) { return .tensor(try values.reshaped(scores.shape)) }
+    init(loss: any Loss) { self.loss = loss }
+
+    mutating func targets(for labels: [Int], indices: ArraySlice<Int>, of dataset: Dataset, scores: Tensor) throws -> Targets {
+        if dataset.fillTargets(indices: indices, into: &buffer) {
+            return .tensor(buffer.shape == scores.shape ? buffer : try buffer.reshaped(scores.shape))
+        }
         guard type(of: loss).takesTargetValues else { return .classIndices(labels) }
         let classes = scores.count / max(labels.count, 1)
-        var oneHot = [Float](repeating: 0, count: labels.count * classes)
-        for (row, label) in labels.enumerated() where label < classes { oneHot[row * classes + label] = 1 }
-        return .tensor(try Tensor(shape: scores.shape, scalars: oneHot))
+        buffer.resize(to: scores.shape)
+        buffer.withUnsafeMutableBufferPointer { oneHot in
+            oneHot.update(repeating: 0)
+            for (row, label) in labels.enumerated() where label < classes { oneHot[row * classes + label] = 1 }
+        }
+        return .tensor(buffer)
     }
 }
