@@ -175,6 +175,42 @@ import Testing
             #expect(actual == expected, "m=\(m) n=\(n) k=\(k)")
         }
     }
+    /// A `B` packed from rows scattered over a buffer (`packRows`, as a convolution packs runs of its padded
+    /// sample) gives the product of the gathered matrix bit for bit, for few rows, panel tails and several depth
+    /// blocks.
+    @Test func packingScatteredRowsGivesTheProductOfTheGatheredMatrix() throws {
+        for (m, n, k) in [(3, 40, 9), (16, 840, 144), (13, 2100, 20), (30, 17, 1100), (7, 16, 1)] {
+            var generator = SeededGenerator(seed: UInt64(m * 7 + n + k))
+            let base = try Tensor.randomUniform([k * 3 + n + 5], low: -1, high: 1, generator: &generator).scalars
+            // Overlapping runs, as the rows of a wide column matrix are.
+            let offsets = (0..<k).map { ($0 * 7919) % (k * 3 + 5) }
+            let gathered = offsets.flatMap { base[$0..<($0 + n)] }
+            let a = try Tensor.randomUniform([m * k], low: -1, high: 1, generator: &generator).scalars
+            var expected = [Float](repeating: .nan, count: m * n), actual = [Float](repeating: .nan, count: m * n)
+            var packed = [Float](repeating: .nan, count: GEMM.packedCount(k: k, n: n))
+            multiply(a, gathered, into: &expected, m: m, n: n, k: k, transposeA: false, transposeB: false, accumulate: false,
+                     bias: [Float](repeating: 0, count: n), relu: false)
+            base.withUnsafeBufferPointer { base in
+                offsets.withUnsafeBufferPointer { offsets in
+                    packed.withUnsafeMutableBufferPointer { packed in
+                        GEMM.packRows(base.baseAddress!, rowOffsets: offsets.baseAddress!, k: k, n: n, into: packed.baseAddress!)
+                        a.withUnsafeBufferPointer { a in
+                            actual.withUnsafeMutableBufferPointer { c in
+                                let zeros = [Float](repeating: 0, count: n)
+                                zeros.withUnsafeBufferPointer { bias in
+                                    GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, packedB: UnsafePointer(packed.baseAddress!),
+                                                  c: c.baseAddress!, ldc: n, options: .init(epilogue: .bias(bias.baseAddress!)))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(!packed.contains { $0.isNaN }, "every packed float written, m=\(m) n=\(n) k=\(k)")
+            #expect(actual == expected, "m=\(m) n=\(n) k=\(k)")
+        }
+    }
+
     /// A single row against a large `B` is streamed in blocks; reading the blocks last to first gives the same
     /// bits as first to last, for column and depth tails, one block or many, and a transposed `A`.
     @Test(arguments: [false, true])

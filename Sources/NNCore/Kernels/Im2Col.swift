@@ -66,6 +66,20 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// Rows of the column matrix: `C · KH · KW`.
     public var columnRows: Int { channels * kernelHeight * kernelWidth }
+
+    /// Where each row `(c, kh, kw)` of a wide column matrix starts in the padded sample (`Kernels.pad`):
+    /// `c · (H + 2ph)(W + 2pw) + kh · dh · (W + 2pw) + kw · dw`.
+    public var wideRowOffsets: [Int] {
+        let pitch = width + 2 * paddingWidth, plane = (height + 2 * paddingHeight) * pitch
+        var offsets: [Int] = []
+        offsets.reserveCapacity(columnRows)
+        for c in 0..<channels {
+            for kh in 0..<kernelHeight {
+                for kw in 0..<kernelWidth { offsets.append(c * plane + kh * dilationHeight * pitch + kw * dilationWidth) }
+            }
+        }
+        return offsets
+    }
 }
 
 extension Kernels {
@@ -182,12 +196,7 @@ extension Kernels {
         guard g.hasWideColumns else { return im2col(x, geometry: g, into: columns, padded: padded) }
         let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
         let pitch = width &+ 2 &* pw, plane = (height &+ 2 &* ph) &* pitch, count = g.columnCount
-        if ph > 0 || pw > 0 { padded.initialize(repeating: 0, count: g.paddedSampleSize) }
-        forEachInputRow(geometry: g) { sample, inside in copyRun(from: x + sample, to: padded + inside, count: width) }
-        if ph == 0 && pw == 0 {
-            let end = g.channels &* plane
-            for j in end..<g.paddedSampleSize { padded[j] = 0 }
-        }
+        pad(x, geometry: g, into: padded)
         var row = columns
         for c in 0..<g.channels {
             for kh in 0..<g.kernelHeight {
@@ -197,6 +206,19 @@ extension Kernels {
                     row += count
                 }
             }
+        }
+    }
+
+    /// Copies one sample `[C, H, W]` into `padded` (`g.paddedSampleSize` floats) inside its border of zeros, and
+    /// zeroes the floats past it that the last rows of a wide column matrix read: row `(c, kh, kw)` of the wide
+    /// column matrix is then the run of `columnCount` floats at `wideRowOffsets[row]`.
+    public static func pad(_ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into padded: UnsafeMutablePointer<Float>) {
+        let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
+        if ph > 0 || pw > 0 { padded.initialize(repeating: 0, count: g.paddedSampleSize) }
+        forEachInputRow(geometry: g) { sample, inside in copyRun(from: x + sample, to: padded + inside, count: width) }
+        if ph == 0 && pw == 0 {
+            let end = g.channels &* height &* width
+            for j in end..<g.paddedSampleSize { padded[j] = 0 }
         }
     }
 

@@ -42,20 +42,51 @@ enum ActivationFusionPlan {
         case mergeApplying(any MergeActivationFusing, FusedActivation)
         /// An activation whose input the producer before it has already activated.
         case activated(any FusibleActivation)
+        /// At inference: a producer that applies the map of the node after it (its only consumer), then maybe
+        /// that node's only consumer's activation.
+        case folding(any NormalizationFolding, any ChannelAffineFoldable, FusedActivation?)
+        /// At inference: a node whose map the producer before it has already applied.
+        case folded(any ChannelAffineFoldable)
     }
 
     /// Pairs each `ActivationFusing` or `MergeActivationFusing` node whose only consumer is a `FusibleActivation`
     /// it can apply with that activation. The results and gradients are those of the two layers run apart.
-    static func plan(layers: [any Layer], inputs: [[Network.Source]], consumers: [Int]) -> [Step] {
+    ///
+    /// With `foldingNormalization` (the plan for inference), first each `NormalizationFolding` node whose only
+    /// consumer is a `ChannelAffineFoldable` takes that node's map, and the activation after the pair if it is the
+    /// pair's only consumer.
+    static func plan(layers: [any Layer], inputs: [[Network.Source]], consumers: [Int], foldingNormalization: Bool = false) -> [Step] {
         var plan = Array(repeating: Step.alone, count: layers.count)
+        /// The node `index` reads when it has one input, the output of a node read by nothing else.
+        func onlySource(of index: Int) -> Int? {
+            guard inputs[index].count == 1, case .node(let source) = inputs[index][0], consumers[source] == 1 else { return nil }
+            return source
+        }
+        if foldingNormalization {
+            for (index, layer) in layers.enumerated() {
+                guard let foldable = layer as? any ChannelAffineFoldable, let source = onlySource(of: index),
+                      let producer = layers[source] as? any NormalizationFolding, case .alone = plan[source],
+                      foldable.inferenceMap(channels: producer.outputChannels) != nil else { continue }
+                plan[source] = .folding(producer, foldable, nil)
+                plan[index] = .folded(foldable)
+            }
+        }
         for (index, layer) in layers.enumerated() {
-            guard let activation = layer as? any FusibleActivation, inputs[index].count == 1,
-                  case .node(let source) = inputs[index][0], consumers[source] == 1, case .alone = plan[source] else { continue }
-            if let merge = layers[source] as? any MergeActivationFusing, merge.canApply(activation.fusedActivation) {
-                plan[source] = .mergeApplying(merge, activation.fusedActivation)
-            } else if let producer = layers[source] as? any ActivationFusing, producer.canApply(activation.fusedActivation) {
-                plan[source] = .applying(producer, activation.fusedActivation)
-            } else {
+            guard let activation = layer as? any FusibleActivation, let source = onlySource(of: index) else { continue }
+            switch plan[source] {
+            case .alone:
+                if let merge = layers[source] as? any MergeActivationFusing, merge.canApply(activation.fusedActivation) {
+                    plan[source] = .mergeApplying(merge, activation.fusedActivation)
+                } else if let producer = layers[source] as? any ActivationFusing, producer.canApply(activation.fusedActivation) {
+                    plan[source] = .applying(producer, activation.fusedActivation)
+                } else {
+                    continue
+                }
+            case .folded:
+                guard let producerIndex = onlySource(of: source), case .folding(let producer, let foldable, nil) = plan[producerIndex],
+                      producer.canApply(activation.fusedActivation) else { continue }
+                plan[producerIndex] = .folding(producer, foldable, activation.fusedActivation)
+            default:
                 continue
             }
             plan[index] = .activated(activation)

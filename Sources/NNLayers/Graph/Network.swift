@@ -30,6 +30,8 @@ public final class Network {
     private let consumerCount: [Int]
     /// The fusion plan: per node, whether it runs together with a neighbour (`ActivationFusionPlan`).
     private let fusion: [ActivationFusionPlan.Step]
+    /// The plan for inference, which also folds normalisations into the layers before them.
+    private let inferenceFusion: [ActivationFusionPlan.Step]
     /// Outputs of the current forward pass, released after their last consumer.
     private var values: [Tensor?]
     /// The gradient of each node's output (and, last, of the input) during backward.
@@ -95,6 +97,7 @@ public final class Network {
         self.lastUse = lastUse
         consumerCount = consumers
         fusion = ActivationFusionPlan.plan(layers: layers, inputs: inputs, consumers: consumers)
+        inferenceFusion = ActivationFusionPlan.plan(layers: layers, inputs: inputs, consumers: consumers, foldingNormalization: true)
         values = Array(repeating: nil, count: nodes.count)
         gradients = Array(repeating: nil, count: nodes.count + 1)
         gradientSums = Array(repeating: nil, count: nodes.count + 1)
@@ -113,13 +116,23 @@ public final class Network {
     ///
     /// A node whose only consumer is an activation it can apply (`ActivationFusing`, e.g. a `Linear` followed by a
     /// `ReLU`) runs as one pass with it: it applies the activation as it writes its output and the activation
-    /// takes that output as its own. Results and gradients are those of the two layers run apart.
+    /// takes that output as its own. Results and gradients are those of the two layers run apart. At inference, a
+    /// `BatchNorm` after a convolution is folded into it too (`NormalizationFolding`): a few units in the last
+    /// place from the layers run apart.
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard !layers.isEmpty else { return input }
         defer { for index in values.indices { values[index] = nil } }
+        let fusion = training ? self.fusion : inferenceFusion
         for index in layers.indices {
             let value: Tensor
             switch fusion[index] {
+            case .folding(let producer, let foldable, let activation):
+                guard let map = foldable.inferenceMap(channels: producer.outputChannels) else {
+                    throw LayerError.graph("internal: node \(index + 1) can no longer be folded into node \(index)")
+                }
+                value = try producer.forwardFolding(map, input: try self.input(index, 0, input), applying: activation)
+            case .folded(let foldable):
+                value = foldable.forward(folded: try self.input(index, 0, input))
             case .applying(let producer, let activation):
                 value = try producer.forward(try self.input(index, 0, input), training: training, applying: activation)
             case .mergeApplying(let merge, let activation):

@@ -7,8 +7,9 @@
 ///
 /// Gradients (training): `∂L/∂β = Σ ∂L/∂y`, `∂L/∂γ = Σ ∂L/∂y · x̂`,
 /// `∂L/∂x = γ/(M·√(σ² + ε)) · (M·∂L/∂y − Σ ∂L/∂y − x̂ · Σ ∂L/∂y·x̂)`. A ReLU after it is applied in the same
-/// pass over the output (`ActivationFusing`).
-public final class BatchNorm: RegistrableLayer, ActivationFusing {
+/// pass over the output (`ActivationFusing`); at inference, after a convolution, the convolution applies it
+/// (`ChannelAffineFoldable`).
+public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineFoldable {
     public static let typeName = "BatchNorm"
     public static let aliases = ["BatchNorm1D", "BatchNorm2D"]
     public static let summary = "Normalise each feature ([N, D]) or channel ([N, C, H, W]) over the batch"
@@ -41,6 +42,8 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing {
     private var output: Tensor?
     private var inputGradient: Tensor?
     private var trainingPass = false
+    /// Whether the last pass was applied by the layer before (`forward(folded:)`), which leaves nothing to go back through.
+    private var foldedPass = false
     /// Per-channel work arrays, kept between batches: μ, σ², 1/√(σ² + ε), Σ ∂L/∂y, Σ ∂L/∂y·x̂.
     private var mean: [Float], variance: [Float], inverseDeviation: [Float]
     private var gradientSum: [Double], gradientDotNormalized: [Double]
@@ -112,6 +115,7 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing {
         let (channels, spatial) = layout
         let m = n * spatial
         trainingPass = training
+        foldedPass = false
         if training {
             guard m > 1 else { throw LayerError.inputShape(layer: Self.typeName, expected: "more than one value per channel in training", got: input.shape) }
             if channelSums.count != channels + 1 { channelSums = [Double](repeating: 0, count: channels + 1) }
@@ -185,7 +189,27 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing {
         return y
     }
 
+    public func inferenceMap(channels: Int) -> ChannelAffineMap? {
+        guard sampleShape.count == 3, sampleShape[0] == channels else { return nil }
+        var map = ChannelAffineMap(scale: gamma.value.scalars, shift: beta.value.scalars)
+        runningMean.value.withUnsafeBufferPointer { mean in
+            runningVariance.value.withUnsafeBufferPointer { variance in
+                for c in 0..<channels {
+                    map.scale[c] *= 1 / (variance[c] + epsilon).squareRoot()
+                    map.shift[c] -= mean[c] * map.scale[c]
+                }
+            }
+        }
+        return map
+    }
+
+    public func forward(folded output: Tensor) -> Tensor {
+        foldedPass = true
+        return output
+    }
+
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard !foldedPass else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
         let xhat = try checkGradient(outputGradient, matches: normalized, layer: Self.typeName)
         let n = xhat.shape[0]
         let (channels, spatial) = layout

@@ -7,7 +7,8 @@
 /// are those of `Linear`, summed over the samples: `∂L/∂W = Σ ∂L/∂Ŷ · X̂ᵀ`, `∂L/∂b = Σ ∂L/∂Ŷ`, and
 /// `∂L/∂x = col2im(Wᵀ · ∂L/∂Ŷ)`. At stride 1 the column matrix is wide (`ConvolutionGeometry.hasWideColumns`):
 /// its extra columns are dropped from `Ŷ` and zero in `∂L/∂Ŷ`, so for finite inputs the results are those above.
-public final class Conv2D: RegistrableLayer, ActivationFusing {
+/// At inference, a `BatchNorm` after it is applied as it writes its output (`NormalizationFolding`).
+public final class Conv2D: RegistrableLayer, NormalizationFolding {
     public static let typeName = "Conv2D"
     public static let aliases = ["Convolution"]
     public static let summary = "2-D convolution, NCHW; kernel, stride, padding, dilation, groups"
@@ -44,6 +45,8 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
     private var input: Tensor?
     private var output: Tensor?
     private var inputGradient: Tensor?
+    private let wideRowOffsets: [Int]
+    private var channelMap: [Float] = []
 
     /// Creates a convolution for inputs `[C, H, W]`.
     public init(
@@ -64,6 +67,7 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
             throw ConfigurationError.inputShape(layer: Self.typeName, expected: "a [C, H, W] input at least as large as the \(kernel) window (after padding and dilation)", got: inputShape)
         }
         self.geometry = geometry
+        wideRowOffsets = geometry.hasWideColumns ? geometry.wideRowOffsets : []
         self.filters = filters
         self.groups = groups
         inputSampleShape = [geometry.channels, geometry.height, geometry.width]
@@ -87,14 +91,17 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
             seed: c.seed)
     }
 
-    /// Two column matrices, a padded sample and one weight gradient per thread (at most one thread per sample; counted for all
+    /// Two column matrices (or a packed one), a padded sample and one weight gradient per thread (at most one thread per sample; counted for all
     /// processors).
     public func workspaceSize(forBatch batch: Int) -> Int {
         let columns = geometry.columnRows.multipliedReportingOverflow(by: geometry.columnCount).partialValue
         let weights = filters.multipliedReportingOverflow(by: geometry.columnRows / groups).partialValue
         let threads = Swift.max(1, Swift.min(batch, ThreadPool.processorCount))
         let wide = filters.multipliedReportingOverflow(by: geometry.columnCount).partialValue
-        return (2 * columns + weights + geometry.paddedSampleSize + wide).multipliedReportingOverflow(by: threads).partialValue
+        // One group's packed column matrix: at most NR − 1 padding columns per row.
+        let packed = geometry.columnRows.multipliedReportingOverflow(by: geometry.columnCount + GEMM.nr).partialValue
+        let columnSpace = Swift.max(2 * columns, packed)
+        return (columnSpace + weights + geometry.paddedSampleSize + wide).multipliedReportingOverflow(by: threads).partialValue
     }
 
     public var parameters: [NamedParameter] {
@@ -118,10 +125,41 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
         try forward(input, training: training, activation: activation)
     }
 
-    /// Each sample on its own: its column matrix, `Ŷ = W·X̂` per group straight into its `[F, OH·OW]` block of the
-    /// output, then the bias and the activation while the block is in cache. The samples are shared out over the
-    /// threads (`ThreadPool.forEachShare`), so each thread's column matrix stays in its own cache.
-    private func forward(_ input: Tensor, training: Bool, activation: FusedActivation?) throws -> Tensor {
+    public var outputChannels: Int { filters }
+
+    public func forwardFolding(_ normalization: ChannelAffineMap, input: Tensor, applying activation: FusedActivation?) throws -> Tensor {
+        guard normalization.scale.count == filters, normalization.shift.count == filters else {
+            throw LayerError.graph("\(Self.typeName): a folded normalisation has \(normalization.scale.count) channels, not \(filters)")
+        }
+        return try forward(input, training: false, activation: activation, normalization: normalization)
+    }
+
+    /// The per-channel map applied as the output is written, into `channelMap` (`[scale, shift]`): the bias alone,
+    /// or with a folded normalisation `y·s + t` the scale `s` and the shift `b·s + t`.
+    private func prepareChannelMap(folding normalization: ChannelAffineMap?) -> (hasScale: Bool, hasShift: Bool) {
+        guard normalization != nil || bias != nil else { return (false, false) }
+        if channelMap.count != 2 * filters { channelMap = [Float](repeating: 0, count: 2 * filters) }
+        let filters = self.filters
+        let biasValues = bias?.value.scalars ?? [Float](repeating: 0, count: filters)
+        channelMap.withUnsafeMutableBufferPointer { map in
+            for f in 0..<filters {
+                let b = biasValues[f]
+                if let normalization {
+                    map[f] = normalization.scale[f]
+                    map[filters + f] = b * normalization.scale[f] + normalization.shift[f]
+                } else {
+                    map[filters + f] = b
+                }
+            }
+        }
+        return (normalization != nil, true)
+    }
+
+    /// Each sample on its own: its column matrix (wide ones packed for the GEMM straight from the padded sample),
+    /// `Ŷ = W·X̂` per group into its `[F, OH·OW]` block of the output, then in one pass while the block is in cache
+    /// the compaction of a wide product, the bias (or a folded normalisation) and the activation. The samples are
+    /// shared out over the threads (`ThreadPool.forEachShare`), so each thread's column matrix stays in its own cache.
+    private func forward(_ input: Tensor, training: Bool, activation: FusedActivation?, normalization: ChannelAffineMap? = nil) throws -> Tensor {
         let g = geometry
         guard input.rank == 4, Array(input.shape.dropFirst()) == [g.channels, g.height, g.width] else {
             throw LayerError.inputShape(layer: Self.typeName, expected: "[N, \(g.channels), \(g.height), \(g.width)]", got: input.shape)
@@ -132,55 +170,69 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
         let (columnCount, pitch, wide) = (g.columnCount, g.columnPitch, g.hasWideColumns)
         let (columnSize, inputSize, outputSize) = (rows * columnCount, g.channels * g.height * g.width, filters * positions)
         let (groupFilters, groupRows) = (filters / groups, rows / groups)
-        let sampleScratch = self.sampleScratch
+        let (sampleScratch, columnSpace) = (self.sampleScratch, self.columnSpace)
         let shares = ThreadPool.shared.shareCount(n)
         scratch.resize(to: [shares, sampleScratch])
         var output = self.output.takeBuffer()
         output.resize(batch: n, sampleShape: outputSampleShape)
-        let biasValues = bias?.value
-        input.withUnsafeBufferPointer { x in
+        let (hasScale, hasShift) = prepareChannelMap(folding: normalization)
+        channelMap.withUnsafeBufferPointer { map in
+          input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
-                output.withUnsafeMutableBufferPointer { out in
-                    scratch.withUnsafeMutableBufferPointer { work in
-                        let (x, w, out, work) = (x.baseAddress!, w.baseAddress!, out.baseAddress!, work.baseAddress!)
-                        ThreadPool.shared.forEachShare(n) { samples, share in
-                            for s in samples {
-                                let col = work + share * sampleScratch
-                                let (padded, wideProduct) = (col + 2 * columnSize, col + 2 * columnSize + g.paddedSampleSize)
-                                Kernels.unfold(x + s * inputSize, geometry: g, into: col, padded: padded)
-                                let y = out + s * outputSize
-                                let product = wide ? wideProduct : y
+              output.withUnsafeMutableBufferPointer { out in
+                scratch.withUnsafeMutableBufferPointer { work in
+                  wideRowOffsets.withUnsafeBufferPointer { rowOffsets in
+                    let (x, w, out, work, rowOffsets) = (x.baseAddress!, w.baseAddress!, out.baseAddress!, work.baseAddress!, rowOffsets.baseAddress)
+                    let (scale, shift) = (hasScale ? map.baseAddress : nil, hasShift ? map.baseAddress.map { $0 + filters } : nil)
+                    ThreadPool.shared.forEachShare(n) { samples, share in
+                        for s in samples {
+                            let col = work + share * sampleScratch
+                            let (padded, wideProduct) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
+                            let y = out + s * outputSize
+                            let product = wide ? wideProduct : y
+                            if wide, let rowOffsets {
+                                // Each row of the column matrix is a run of the padded sample: packed from there.
+                                Kernels.pad(x + s * inputSize, geometry: g, into: padded)
+                                for group in 0..<groups {
+                                    GEMM.packRows(padded, rowOffsets: rowOffsets + group * groupRows, k: groupRows, n: columnCount, into: col)
+                                    GEMM.multiply(
+                                        m: groupFilters, n: columnCount, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
+                                        packedB: col, c: product + group * groupFilters * columnCount, ldc: columnCount)
+                                }
+                            } else {
+                                Kernels.im2col(x + s * inputSize, geometry: g, into: col, padded: padded)
                                 for group in 0..<groups {
                                     GEMM.multiply(
                                         m: groupFilters, n: columnCount, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
                                         b: col + group * groupRows * columnCount, ldb: columnCount,
                                         c: product + group * groupFilters * columnCount, ldc: columnCount)
                                 }
-                                if wide { Self.compact(product, rows: filters * g.outputHeight, pitch: pitch, width: g.outputWidth, into: y) }
-                                if let biasValues {
-                                    biasValues.withUnsafeBufferPointer { b in
-                                        for f in 0..<filters { Kernels.add(b[f], to: y + f * positions, count: positions) }
-                                    }
-                                }
-                                if activation == .relu { Kernels.relu(y, y, count: outputSize) }
                             }
+                            Kernels.channelAffine(
+                                product, pitch: pitch, width: g.outputWidth, rows: g.outputHeight, channels: filters,
+                                scale: scale, shift: shift, relu: activation == .relu, into: y)
                         }
                     }
+                  }
                 }
+              }
             }
+          }
         }
         self.output = output
         return output
     }
 
-    /// Floats of scratch per thread: the column matrix and its gradient, the padded sample, and a wide product.
+    /// Floats of scratch per thread: the column matrix and its gradient (or the packed column matrix, which may be
+    /// wider), the padded sample, and a wide product.
     private var sampleScratch: Int {
-        2 * geometry.columnRows * geometry.columnCount + geometry.paddedSampleSize + filters * geometry.columnCount
+        columnSpace + geometry.paddedSampleSize + filters * geometry.columnCount
     }
 
-    /// Copies the first `width` of every `pitch` columns of `rows` rows: a wide product into the output.
-    private static func compact(_ wide: UnsafePointer<Float>, rows: Int, pitch: Int, width: Int, into y: UnsafeMutablePointer<Float>) {
-        for row in 0..<rows { Kernels.copy(wide + row * pitch, to: y + row * width, count: width) }
+    /// Floats for the column matrix and its gradient, or for one group's packed column matrix.
+    private var columnSpace: Int {
+        let g = geometry
+        return Swift.max(2 * g.columnRows * g.columnCount, GEMM.packedCount(k: g.columnRows / groups, n: g.columnCount))
     }
 
     /// The inverse of `compact`: the output gradient spread to `pitch` columns per row, zeros in the others.
@@ -208,7 +260,7 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
         let (columnSize, inputSize, outputSize) = (rows * columnCount, g.channels * g.height * g.width, filters * positions)
         let (groupFilters, groupRows) = (filters / groups, rows / groups)
         let weightSize = filters * groupRows
-        let sampleScratch = self.sampleScratch
+        let (sampleScratch, columnSpace) = (self.sampleScratch, self.columnSpace)
         if let bias {
             outputGradient.withUnsafeBufferPointer { d in
                 bias.gradient.withUnsafeMutableBufferPointer { out in
@@ -235,7 +287,7 @@ public final class Conv2D: RegistrableLayer, ActivationFusing {
                                     let (d, x, w, dw, partial, work, dx) = (d.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, partial.baseAddress!, work.baseAddress!, dx.baseAddress!)
                                     ThreadPool.shared.forEachShare(n) { samples, share in
                                         let (col, dcol) = (work + share * sampleScratch, work + share * sampleScratch + columnSize)
-                                        let (padded, wideGradient) = (dcol + columnSize, dcol + columnSize + g.paddedSampleSize)
+                                        let (padded, wideGradient) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
                                         for s in samples {
                                             // ∂L/∂Ŷ at the wide columns: zero where the forward pass discarded its product.
                                             let dy = wide ? UnsafePointer(wideGradient) : d + s * outputSize

@@ -64,6 +64,57 @@ import Testing
         }
     }
 
+    /// At inference, each BatchNorm after a convolution is folded into it, with the ReLU after the pair, and a
+    /// BatchNorm whose input feeds two nodes is not: the output is that of the layers run apart to rounding, the
+    /// folded BatchNorm leaves no backward pass, and training is unchanged.
+    @Test func inferenceFoldsBatchNormIntoTheConvolutionBeforeIt() throws {
+        func nodes() throws -> [(name: String?, layer: any Layer, inputs: [Network.Source])] {
+            let (conv, shared) = (try Conv2D(inputShape: [2, 6, 6], filters: 3, kernel: [3, 3], padding: [1, 1], seed: 3),
+                                  try Conv2D(inputShape: [3, 6, 6], filters: 3, kernel: [3, 3], stride: [2, 2], padding: [1, 1], bias: false, seed: 4))
+            let norms = try (0..<3).map { c in
+                let bn = try BatchNorm(sampleShape: [3, c == 2 ? 3 : 6, c == 2 ? 3 : 6])
+                bn.gamma.value = GradientCheck.sample([3], seed: UInt64(10 + c), range: 2)
+                bn.beta.value = GradientCheck.sample([3], seed: UInt64(20 + c))
+                bn.runningMean.value = GradientCheck.sample([3], seed: UInt64(30 + c))
+                bn.runningVariance.value = try Tensor(shape: [3], scalars: [0.5, 1.5, 3])
+                return bn
+            }
+            return [
+                ("conv", conv, [.input]), ("bn", norms[0], [.node(0)]), ("relu", ReLU(), [.node(1)]),
+                ("shared", try Conv2D(inputShape: [3, 6, 6], filters: 3, kernel: [1, 1], seed: 5), [.node(2)]),
+                ("bn_shared", norms[1], [.node(3)]), ("add", try Add(inputShapes: [[3, 6, 6], [3, 6, 6]]), [.node(3), .node(4)]),
+                ("down", shared, [.node(5)]), ("bn_down", norms[2], [.node(6)]),
+            ]
+        }
+        let folded = try Network(nodes: try nodes())
+        let apart = try nodes()
+        let x = GradientCheck.sample([2, 2, 6, 6], seed: 6, range: 2)
+        var values: [Tensor] = []
+        for node in apart {
+            let inputs = node.inputs.map { source -> Tensor in
+                if case .node(let index) = source { return values[index] }
+                return x
+            }
+            values.append(try (node.layer as? any MergeLayer)?.forward(inputs, training: false) ?? node.layer.forward(inputs[0], training: false))
+        }
+        let y = try folded.forward(x, training: false)
+        #expect(approximatelyEqual(y.scalars, values.last!.scalars, tolerance: 1e-5))
+        #expect(throws: LayerError.self) { try (folded.layers[7] as! BatchNorm).backward(y) }
+        // The BatchNorm whose convolution's output also feeds the Add runs on its own, so it can go back.
+        _ = try (folded.layers[4] as! BatchNorm).backward(values[4])
+        // Training never folds: the same bits as the layers run apart.
+        let training = try Network(nodes: try nodes())
+        var trained: [Tensor] = []
+        for node in try nodes() {
+            let inputs = node.inputs.map { source -> Tensor in
+                if case .node(let index) = source { return trained[index] }
+                return x
+            }
+            trained.append(try (node.layer as? any MergeLayer)?.forward(inputs, training: true) ?? node.layer.forward(inputs[0], training: true))
+        }
+        #expect(try training.forward(x, training: true) == trained.last!)
+    }
+
     @Test func parameterNamesAreDotted() throws {
         let net = try twoLayerNet(seed: 1)
         #expect(net.parameters.map(\.name) == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])

@@ -45,6 +45,22 @@ import Testing
         }
     }
 
+    /// The map folded into a convolution at inference: `γ/√(σ² + ε)` and `β − μ·γ/√(σ² + ε)` from the running
+    /// statistics; none for a `[D]` input or another channel count.
+    @Test func batchNormsInferenceMapComesFromItsRunningStatistics() throws {
+        let bn = try BatchNorm(sampleShape: [2, 1, 1], epsilon: 0)
+        bn.gamma.value = Tensor([2, 1])
+        bn.beta.value = Tensor([0, 10])
+        bn.runningMean.value = Tensor([1, -2])
+        bn.runningVariance.value = Tensor([4, 0.25])
+        let map = try #require(bn.inferenceMap(channels: 2))
+        #expect(map == ChannelAffineMap(scale: [1, 2], shift: [-1, 14]))
+        let x = try Tensor(shape: [1, 2, 1, 1], scalars: [3, 5])
+        #expect(try bn.forward(x, training: false).scalars == [3 * 1 - 1, 5 * 2 + 14])
+        #expect(bn.inferenceMap(channels: 3) == nil)
+        #expect(try BatchNorm(sampleShape: [2]).inferenceMap(channels: 2) == nil)
+    }
+
     @Test func layerNormForwardAndGradients() throws {
         let ln = try LayerNorm(sampleShape: [4], epsilon: 0)
         let y = try ln.forward(try Tensor(shape: [1, 4], scalars: [1, 2, 3, 4]), training: true)
