@@ -67,6 +67,17 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     /// Rows of the column matrix: `C · KH · KW`.
     public var columnRows: Int { channels * kernelHeight * kernelWidth }
 
+    /// The convolution whose output is this one's input gradient, when there is one that costs what `col2im` does:
+    /// at stride 1, `∂L/∂x` is the output gradient `[filters, OH, OW]` convolved with the kernel flipped in both axes
+    /// and its channels swapped, dilation `d`, padding `d(k − 1) − p` (its output is `H × W` again). Only when that
+    /// padding is between 0 and `p` (`same`-like padding), so that the padded border adds no work.
+    public func inputGradientGeometry(filters: Int) -> ConvolutionGeometry? {
+        let (ph, pw) = (dilationHeight * (kernelHeight - 1) - paddingHeight, dilationWidth * (kernelWidth - 1) - paddingWidth)
+        guard strideHeight == 1, strideWidth == 1, ph >= 0, pw >= 0, ph <= paddingHeight, pw <= paddingWidth else { return nil }
+        return ConvolutionGeometry(channels: filters, height: outputHeight, width: outputWidth, kernel: [kernelHeight, kernelWidth],
+                                   stride: [1, 1], padding: [ph, pw], dilation: [dilationHeight, dilationWidth])
+    }
+
     /// Where each row `(c, kh, kw)` of a wide column matrix starts in the padded sample (`Kernels.pad`):
     /// `c · (H + 2ph)(W + 2pw) + kh · dh · (W + 2pw) + kw · dw`.
     public var wideRowOffsets: [Int] {

@@ -47,6 +47,12 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     private var inputGradient: Tensor?
     private let wideRowOffsets: [Int]
     private var channelMap: [Float] = []
+    /// The input gradient as a convolution of the output gradient (`ConvolutionGeometry.inputGradientGeometry`):
+    /// its geometry and wide row offsets, the flipped kernel `[C, F/groups, KH, KW]` and its per-thread scratch.
+    private let gradientGeometry: ConvolutionGeometry?
+    private let gradientRowOffsets: [Int]
+    private var flippedWeight = Tensor(scalar: 0)
+    private var gradientScratch = Tensor(scalar: 0)
 
     /// Creates a convolution for inputs `[C, H, W]`.
     public init(
@@ -68,6 +74,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         }
         self.geometry = geometry
         wideRowOffsets = geometry.hasWideColumns ? geometry.wideRowOffsets : []
+        gradientGeometry = geometry.inputGradientGeometry(filters: filters)
+        gradientRowOffsets = gradientGeometry.map { $0.hasWideColumns ? $0.wideRowOffsets : [] } ?? []
         self.filters = filters
         self.groups = groups
         inputSampleShape = [geometry.channels, geometry.height, geometry.width]
@@ -101,7 +109,13 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         // One group's packed column matrix: at most NR − 1 padding columns per row.
         let packed = geometry.columnRows.multipliedReportingOverflow(by: geometry.columnCount + GEMM.nr).partialValue
         let columnSpace = Swift.max(2 * columns, packed)
-        return (columnSpace + weights + geometry.paddedSampleSize + wide).multipliedReportingOverflow(by: threads).partialValue
+        // The input gradient's convolution: its column matrix (packed or not), padded output gradient and wide product.
+        let gradient = gradientGeometry.map { gg in
+            let columns = gg.columnRows.multipliedReportingOverflow(by: gg.columnCount + GEMM.nr).partialValue
+            let wide = geometry.channels.multipliedReportingOverflow(by: gg.columnCount).partialValue
+            return columns + gg.paddedSampleSize + wide + geometry.channels * filters / groups * gg.kernelHeight * gg.kernelWidth
+        } ?? 0
+        return (columnSpace + weights + geometry.paddedSampleSize + wide + gradient).multipliedReportingOverflow(by: threads).partialValue
     }
 
     public var parameters: [NamedParameter] {
@@ -166,10 +180,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         }
         let n = input.shape[0]
         self.input = training ? input : nil
-        let (rows, positions, filters, groups) = (g.columnRows, g.outputHeight * g.outputWidth, self.filters, self.groups)
-        let (columnCount, pitch, wide) = (g.columnCount, g.columnPitch, g.hasWideColumns)
-        let (columnSize, inputSize, outputSize) = (rows * columnCount, g.channels * g.height * g.width, filters * positions)
-        let (groupFilters, groupRows) = (filters / groups, rows / groups)
+        let (filters, groups) = (self.filters, self.groups)
+        let (inputSize, outputSize) = (g.channels * g.height * g.width, filters * g.outputHeight * g.outputWidth)
         let (sampleScratch, columnSpace) = (self.sampleScratch, self.columnSpace)
         let shares = ThreadPool.shared.shareCount(n)
         scratch.resize(to: [shares, sampleScratch])
@@ -186,31 +198,10 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                     let (scale, shift) = (hasScale ? map.baseAddress : nil, hasShift ? map.baseAddress.map { $0 + filters } : nil)
                     ThreadPool.shared.forEachShare(n) { samples, share in
                         for s in samples {
-                            let col = work + share * sampleScratch
-                            let (padded, wideProduct) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
-                            let y = out + s * outputSize
-                            let product = wide ? wideProduct : y
-                            if wide, let rowOffsets {
-                                // Each row of the column matrix is a run of the padded sample: packed from there.
-                                Kernels.pad(x + s * inputSize, geometry: g, into: padded)
-                                for group in 0..<groups {
-                                    GEMM.packRows(padded, rowOffsets: rowOffsets + group * groupRows, k: groupRows, n: columnCount, into: col)
-                                    GEMM.multiply(
-                                        m: groupFilters, n: columnCount, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
-                                        packedB: col, c: product + group * groupFilters * columnCount, ldc: columnCount)
-                                }
-                            } else {
-                                Kernels.im2col(x + s * inputSize, geometry: g, into: col, padded: padded)
-                                for group in 0..<groups {
-                                    GEMM.multiply(
-                                        m: groupFilters, n: columnCount, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
-                                        b: col + group * groupRows * columnCount, ldb: columnCount,
-                                        c: product + group * groupFilters * columnCount, ldc: columnCount)
-                                }
-                            }
-                            Kernels.channelAffine(
-                                product, pitch: pitch, width: g.outputWidth, rows: g.outputHeight, channels: filters,
-                                scale: scale, shift: shift, relu: activation == .relu, into: y)
+                            Self.convolve(
+                                x + s * inputSize, geometry: g, rowOffsets: rowOffsets, weights: w, filters: filters, groups: groups,
+                                scratch: work + share * sampleScratch, columnSpace: columnSpace, into: out + s * outputSize,
+                                scale: scale, shift: shift, relu: activation == .relu)
                         }
                     }
                   }
@@ -223,6 +214,41 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         return output
     }
 
+    /// One sample of a convolution: `y = W ⊛ x` (`[F, OH, OW]` from `[C, H, W]`, weights `[F, C/groups, KH, KW]`),
+    /// then `channelAffine`'s scale, shift and ReLU. The column matrix is packed straight from the padded sample when
+    /// it is wide (`rowOffsets` then holds `g.wideRowOffsets`), else built by `im2col`. `scratch` holds the column
+    /// matrix (`columnSpace` floats), the padded sample and a wide product (`filters · g.columnCount`).
+    @inline(__always)
+    private static func convolve(
+        _ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, rowOffsets: UnsafePointer<Int>?, weights w: UnsafePointer<Float>,
+        filters: Int, groups: Int, scratch col: UnsafeMutablePointer<Float>, columnSpace: Int, into y: UnsafeMutablePointer<Float>,
+        scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?, relu: Bool
+    ) {
+        let (columnCount, groupFilters, groupRows) = (g.columnCount, filters / groups, g.columnRows / groups)
+        let (padded, wideProduct) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
+        let product = g.hasWideColumns ? wideProduct : y
+        if g.hasWideColumns, let rowOffsets {
+            // Each row of the column matrix is a run of the padded sample: packed from there.
+            Kernels.pad(x, geometry: g, into: padded)
+            for group in 0..<groups {
+                GEMM.packRows(padded, rowOffsets: rowOffsets + group * groupRows, k: groupRows, n: columnCount, into: col)
+                GEMM.multiply(
+                    m: groupFilters, n: columnCount, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
+                    packedB: col, c: product + group * groupFilters * columnCount, ldc: columnCount)
+            }
+        } else {
+            Kernels.im2col(x, geometry: g, into: col, padded: padded)
+            for group in 0..<groups {
+                GEMM.multiply(
+                    m: groupFilters, n: columnCount, k: groupRows, a: w + group * groupFilters * groupRows, lda: groupRows,
+                    b: col + group * groupRows * columnCount, ldb: columnCount,
+                    c: product + group * groupFilters * columnCount, ldc: columnCount)
+            }
+        }
+        Kernels.channelAffine(product, pitch: g.columnPitch, width: g.outputWidth, rows: g.outputHeight, channels: filters,
+                              scale: scale, shift: shift, relu: relu, into: y)
+    }
+
     /// Floats of scratch per thread: the column matrix and its gradient (or the packed column matrix, which may be
     /// wider), the padded sample, and a wide product.
     private var sampleScratch: Int {
@@ -232,7 +258,31 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     /// Floats for the column matrix and its gradient, or for one group's packed column matrix.
     private var columnSpace: Int {
         let g = geometry
-        return Swift.max(2 * g.columnRows * g.columnCount, GEMM.packedCount(k: g.columnRows / groups, n: g.columnCount))
+        return Swift.max(2 * g.columnRows * g.columnCount, Self.columnSpace(forward: g, groups: groups))
+    }
+
+    /// Floats for the column matrix of a forward pass over `g`, or one group's packed column matrix.
+    private static func columnSpace(forward g: ConvolutionGeometry, groups: Int) -> Int {
+        Swift.max(g.columnRows * g.columnCount, GEMM.packedCount(k: g.columnRows / groups, n: g.columnCount))
+    }
+
+    /// Fills `flippedWeight` for the input gradient's convolution: per group, `W̃[c, f, kh, kw] = W[f, c, KH−1−kh, KW−1−kw]`.
+    private func flipWeight() {
+        let (groupFilters, groupChannels, kh, kw) = (filters / groups, geometry.channels / groups, geometry.kernelHeight, geometry.kernelWidth)
+        flippedWeight.resize(to: [geometry.channels, groupFilters, kh, kw])
+        weight.value.withUnsafeBufferPointer { w in
+            flippedWeight.withUnsafeMutableBufferPointer { flipped in
+                for group in 0..<groups {
+                    for f in 0..<groupFilters {
+                        for c in 0..<groupChannels {
+                            let source = ((group * groupFilters + f) * groupChannels + c) * kh * kw
+                            let target = ((group * groupChannels + c) * groupFilters + f) * kh * kw
+                            for tap in 0..<(kh * kw) { flipped[target + kh * kw - 1 - tap] = w[source + tap] }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The inverse of `compact`: the output gradient spread to `pitch` columns per row, zeros in the others.
@@ -277,6 +327,16 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         scratch.resize(to: [shares, sampleScratch])
         var dx = needsInputGradient ? inputGradient.takeBuffer() : Tensor(scalar: 0)
         if needsInputGradient { dx.resize(batch: n, sampleShape: inputSampleShape) }
+        let gradientColumnSpace = gradientGeometry.map { Self.columnSpace(forward: $0, groups: groups) } ?? 0
+        let gradientSampleScratch = gradientGeometry.map { gradientColumnSpace + $0.paddedSampleSize + g.channels * $0.columnCount } ?? 0
+        if needsInputGradient && gradientGeometry != nil {
+            flipWeight()
+            gradientScratch.resize(to: [shares, gradientSampleScratch])
+        }
+        flippedWeight.withUnsafeBufferPointer { flipped in
+        gradientScratch.withUnsafeMutableBufferPointer { gradientWork in
+        gradientRowOffsets.withUnsafeBufferPointer { gradientRows in
+        let (flipped, gradientWork, gradientRows) = (flipped.baseAddress!, gradientWork.baseAddress!, gradientRows.baseAddress)
         outputGradient.withUnsafeBufferPointer { d in
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
@@ -304,13 +364,20 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                                                     options: GEMM.Options(accumulate: s != samples.lowerBound))
                                             }
                                             guard needsInputGradient else { continue }
+                                            let target = dx + s * inputSize
+                                            if let gg = gradientGeometry {
+                                                Self.convolve(
+                                                    d + s * outputSize, geometry: gg, rowOffsets: gradientRows, weights: flipped, filters: g.channels,
+                                                    groups: groups, scratch: gradientWork + share * gradientSampleScratch, columnSpace: gradientColumnSpace,
+                                                    into: target, scale: nil, shift: nil, relu: false)
+                                                continue
+                                            }
                                             for group in 0..<groups {
                                                 GEMM.multiply(
                                                     m: groupRows, n: columnCount, k: groupFilters, a: w + group * groupFilters * groupRows, lda: groupRows, transposeA: true,
                                                     b: dy + group * groupFilters * columnCount, ldb: columnCount,
                                                     c: dcol + group * groupRows * columnCount, ldc: columnCount)
                                             }
-                                            let target = dx + s * inputSize
                                             target.initialize(repeating: 0, count: inputSize)
                                             Kernels.fold(dcol, geometry: g, into: target, padded: padded)
                                         }
@@ -326,6 +393,9 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                     }
                 }
             }
+        }
+        }
+        }
         }
         self.input = nil
         guard needsInputGradient else { return outputGradient }

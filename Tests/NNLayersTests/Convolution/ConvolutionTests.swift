@@ -24,6 +24,9 @@ import Testing
         ([1, 7, 7], 2, [3, 3], [1, 2], [2, 1], [2, 2], 1),
         ([4, 5, 5], 6, [3, 3], [1, 1], [1, 1], [1, 1], 2),
         ([3, 4, 4], 3, [1, 1], [1, 1], [0, 0], [1, 1], 3),
+        // Stride 1 with same-like padding: the input gradient is a convolution of the output gradient.
+        ([2, 7, 6], 3, [3, 3], [1, 1], [2, 3], [2, 2], 1),
+        ([2, 5, 6], 4, [3, 2], [1, 1], [1, 1], [1, 1], 2),
     ])
     func convolutionGradients(shape: [Int], filters: Int, kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], groups: Int) throws {
         let conv = try Conv2D(inputShape: shape, filters: filters, kernel: kernel, stride: stride, padding: padding, dilation: dilation, groups: groups,
