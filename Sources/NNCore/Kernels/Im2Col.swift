@@ -225,12 +225,23 @@ extension Kernels {
     /// column matrix is then the run of `columnCount` floats at `wideRowOffsets[row]`.
     public static func pad(_ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, into padded: UnsafeMutablePointer<Float>) {
         let (ph, pw, height, width) = (g.paddingHeight, g.paddingWidth, g.height, g.width)
-        if ph > 0 || pw > 0 { padded.initialize(repeating: 0, count: g.paddedSampleSize) }
-        forEachInputRow(geometry: g) { sample, inside in copyRun(from: x + sample, to: padded + inside, count: width) }
-        if ph == 0 && pw == 0 {
-            let end = g.channels &* height &* width
-            for j in end..<g.paddedSampleSize { padded[j] = 0 }
+        let pitch = width &+ 2 &* pw
+        // Each float written once, in order: the border between two rows is one run of zeros.
+        var out = padded, source = x
+        for _ in 0..<g.channels {
+            out.initialize(repeating: 0, count: ph &* pitch &+ pw)
+            out += ph &* pitch &+ pw
+            for i in 0..<height {
+                copyRun(from: source, to: out, count: width)
+                source += width
+                out += width
+                let gap = i == height &- 1 ? pw &+ ph &* pitch : 2 &* pw
+                out.initialize(repeating: 0, count: gap)
+                out += gap
+            }
         }
+        let end = padded + g.paddedSampleSize
+        out.initialize(repeating: 0, count: end - out)
     }
 
     /// The adjoint of `unfold`: adds the column matrix back into the sample `x` (which the caller zeroes first),

@@ -165,19 +165,10 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
                     gamma.value.withUnsafeBufferPointer { g in
                         beta.value.withUnsafeBufferPointer { b in
                             forEachSpan(batch: n) { c, span in
-                                let (mu, inverse, scale, shift) = (mean[c], inverseDeviation[c], g[c], b[c])
-                                if activation == .relu {
-                                    for p in span {
-                                        xh[p] = (x[p] - mu) * inverse
-                                        let value = scale * xh[p] + shift
-                                        out[p] = value < 0 ? 0 : value
-                                    }
-                                } else {
-                                    for p in span {
-                                        xh[p] = (x[p] - mu) * inverse
-                                        out[p] = scale * xh[p] + shift
-                                    }
-                                }
+                                let start = span.lowerBound
+                                Kernels.normalize(
+                                    x.baseAddress! + start, mean: mean[c], inverseDeviation: inverseDeviation[c], scale: g[c], shift: b[c],
+                                    relu: activation == .relu, normalized: xh.baseAddress! + start, into: out.baseAddress! + start, count: span.count)
                             }
                         }
                     }
@@ -246,8 +237,12 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
                         forEachSpan(batch: n) { c, span in
                             let scale = g[c] * inverseDeviation[c]
                             let (sum, dot) = (Float(gradientSum[c]), Float(gradientDotNormalized[c]))
-                            for p in span {
-                                d[p] = trainingPass ? scale / m * (m * dy[p] - sum - xh[p] * dot) : scale * dy[p]
+                            let (start, count) = (span.lowerBound, span.count)
+                            if trainingPass {
+                                Kernels.normalizationGradient(dy.baseAddress! + start, normalized: xh.baseAddress! + start, factor: scale / m, m: m,
+                                                              sum: sum, dot: dot, into: d.baseAddress! + start, count: count)
+                            } else {
+                                Kernels.scale(dy.baseAddress! + start, by: scale, into: d.baseAddress! + start, count: count)
                             }
                         }
                     }
