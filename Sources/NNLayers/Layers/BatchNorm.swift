@@ -85,6 +85,36 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
     /// (channels, positions per channel per sample).
     private var layout: (channels: Int, spatial: Int) { (sampleShape[0], sampleShape.dropFirst().reduce(1, *)) }
 
+    /// Calls `body(channel)` for every channel, shared over the threads when the batch is large enough to pay for
+    /// the hand-off. Each channel's sums run on one thread in sample order, so every thread count gives the same bits.
+    @inline(__always)
+    private func forEachChannel(batch n: Int, _ body: (Int) -> Void) {
+        let (channels, spatial) = layout
+        guard n * channels * spatial >= Self.parallelMinimum else {
+            for c in 0..<channels { body(c) }
+            return
+        }
+        ThreadPool.shared.parallelFor(channels) { c, _ in body(c) }
+    }
+
+    /// `forEachSpan`, with the samples shared over the threads when the batch is large enough.
+    @inline(__always)
+    private func forEachSpanOnThreads(batch n: Int, _ body: (Int, Range<Int>) -> Void) {
+        let (channels, spatial) = layout
+        guard n * channels * spatial >= Self.parallelMinimum else { return forEachSpan(batch: n, body) }
+        ThreadPool.shared.forEachShare(n) { samples, _ in
+            for s in samples {
+                for c in 0..<channels {
+                    let base = (s * channels + c) * spatial
+                    body(c, base..<(base + spatial))
+                }
+            }
+        }
+    }
+
+    /// Values per batch below which the passes stay on the calling thread.
+    private static let parallelMinimum = 1 << 15
+
     /// Calls `body(channel, range)` for each sample's contiguous span of each channel, in memory order.
     @inline(__always)
     private func forEachSpan(batch n: Int, _ body: (Int, Range<Int>) -> Void) {
@@ -121,10 +151,12 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
             if channelSums.count != channels + 1 { channelSums = [Double](repeating: 0, count: channels + 1) }
             var count = m
             input.withUnsafeBufferPointer { x in
-                for c in 0..<channels {
-                    var sum = 0.0
-                    for s in 0..<n { sum += Kernels.sum(x.baseAddress! + (s * channels + c) * spatial, count: spatial) }
-                    channelSums[c] = sum
+                channelSums.withUnsafeMutableBufferPointer { sums in
+                    forEachChannel(batch: n) { c in
+                        var sum = 0.0
+                        for s in 0..<n { sum += Kernels.sum(x.baseAddress! + (s * channels + c) * spatial, count: spatial) }
+                        sums[c] = sum
+                    }
                 }
             }
             if let statisticsSum {
@@ -133,12 +165,16 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
                 count = Int(channelSums[channels])
             }
             input.withUnsafeBufferPointer { x in
-                for c in 0..<channels {
-                    let mu = channelSums[c] / Double(count)
-                    var squares = 0.0
-                    for s in 0..<n { squares += Kernels.sumOfSquaredDeviations(x.baseAddress! + (s * channels + c) * spatial, count: spatial, mean: mu) }
-                    mean[c] = Float(mu)
-                    channelSums[c] = squares
+                channelSums.withUnsafeMutableBufferPointer { sums in
+                    mean.withUnsafeMutableBufferPointer { mean in
+                        forEachChannel(batch: n) { c in
+                            let mu = sums[c] / Double(count)
+                            var squares = 0.0
+                            for s in 0..<n { squares += Kernels.sumOfSquaredDeviations(x.baseAddress! + (s * channels + c) * spatial, count: spatial, mean: mu) }
+                            mean[c] = Float(mu)
+                            sums[c] = squares
+                        }
+                    }
                 }
             }
             if let statisticsSum { try channelSums.withUnsafeMutableBufferPointer { try statisticsSum(UnsafeMutableBufferPointer(rebasing: $0[0..<channels])) } }
@@ -164,7 +200,7 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
                 y.withUnsafeMutableBufferPointer { out in
                     gamma.value.withUnsafeBufferPointer { g in
                         beta.value.withUnsafeBufferPointer { b in
-                            forEachSpan(batch: n) { c, span in
+                            forEachSpanOnThreads(batch: n) { c, span in
                                 let start = span.lowerBound
                                 Kernels.normalize(
                                     x.baseAddress! + start, mean: mean[c], inverseDeviation: inverseDeviation[c], scale: g[c], shift: b[c],
@@ -208,10 +244,17 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
         for c in 0..<channels { (gradientSum[c], gradientDotNormalized[c]) = (0, 0) }
         outputGradient.withUnsafeBufferPointer { dy in
             xhat.withUnsafeBufferPointer { xh in
-                forEachSpan(batch: n) { c, span in
-                    let (sum, dot) = Kernels.sumAndDot(dy.baseAddress! + span.lowerBound, xh.baseAddress! + span.lowerBound, count: span.count)
-                    gradientSum[c] += sum
-                    gradientDotNormalized[c] += dot
+                gradientSum.withUnsafeMutableBufferPointer { sums in
+                    gradientDotNormalized.withUnsafeMutableBufferPointer { dots in
+                        forEachChannel(batch: n) { c in
+                            for s in 0..<n {
+                                let start = (s * channels + c) * spatial
+                                let (sum, dot) = Kernels.sumAndDot(dy.baseAddress! + start, xh.baseAddress! + start, count: spatial)
+                                sums[c] += sum
+                                dots[c] += dot
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -234,7 +277,7 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
             xhat.withUnsafeBufferPointer { xh in
                 dx.withUnsafeMutableBufferPointer { d in
                     gamma.value.withUnsafeBufferPointer { g in
-                        forEachSpan(batch: n) { c, span in
+                        forEachSpanOnThreads(batch: n) { c, span in
                             let scale = g[c] * inverseDeviation[c]
                             let (sum, dot) = (Float(gradientSum[c]), Float(gradientDotNormalized[c]))
                             let (start, count) = (span.lowerBound, span.count)

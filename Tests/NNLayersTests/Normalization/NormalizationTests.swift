@@ -61,6 +61,24 @@ import Testing
         #expect(try BatchNorm(sampleShape: [2]).inferenceMap(channels: 2) == nil)
     }
 
+    /// A batch large enough to be shared over the threads gives the bits of one thread: output, input gradient,
+    /// γ and β gradients and running statistics.
+    @Test func batchNormGivesTheSameBitsOnEveryThreadCount() throws {
+        let x = GradientCheck.sample([16, 8, 16, 16], seed: 7, range: 3)
+        let dy = GradientCheck.sample([16, 8, 16, 16], seed: 8)
+        func run(threads: Int) throws -> [Tensor] {
+            try ComputeContext(threads: threads).run {
+                let bn = try BatchNorm(sampleShape: [8, 16, 16])
+                bn.gamma.value = GradientCheck.sample([8], seed: 9, range: 2)
+                let y = try bn.forward(x, training: true, applying: .relu)
+                let dx = try bn.backward(dy)
+                return [y, dx, bn.gamma.gradient, bn.beta.gradient, bn.runningMean.value, bn.runningVariance.value]
+            }
+        }
+        let one = try run(threads: 1)
+        for threads in [2, 3] { #expect(try run(threads: threads) == one, "\(threads) threads") }
+    }
+
     @Test func layerNormForwardAndGradients() throws {
         let ln = try LayerNorm(sampleShape: [4], epsilon: 0)
         let y = try ln.forward(try Tensor(shape: [1, 4], scalars: [1, 2, 3, 4]), training: true)
