@@ -97,12 +97,12 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
         ThreadPool.shared.parallelFor(channels) { c, _ in body(c) }
     }
 
-    /// `forEachSpan`, with the samples shared over the threads when the batch is large enough.
+    /// Calls `body(channel, range)` for each sample's contiguous span of each channel, with the samples shared
+    /// over the threads when the batch is large enough (each share in memory order).
     @inline(__always)
-    private func forEachSpanOnThreads(batch n: Int, _ body: (Int, Range<Int>) -> Void) {
+    private func forEachSpan(batch n: Int, _ body: (Int, Range<Int>) -> Void) {
         let (channels, spatial) = layout
-        guard n * channels * spatial >= Self.parallelMinimum else { return forEachSpan(batch: n, body) }
-        ThreadPool.shared.forEachShare(n) { samples, _ in
+        func spans(of samples: Range<Int>) {
             for s in samples {
                 for c in 0..<channels {
                     let base = (s * channels + c) * spatial
@@ -110,22 +110,12 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
                 }
             }
         }
+        guard n * channels * spatial >= Self.parallelMinimum else { return spans(of: 0..<n) }
+        ThreadPool.shared.forEachShare(n) { samples, _ in spans(of: samples) }
     }
 
     /// Values per batch below which the passes stay on the calling thread.
     private static let parallelMinimum = 1 << 15
-
-    /// Calls `body(channel, range)` for each sample's contiguous span of each channel, in memory order.
-    @inline(__always)
-    private func forEachSpan(batch n: Int, _ body: (Int, Range<Int>) -> Void) {
-        let (channels, spatial) = layout
-        for s in 0..<n {
-            for c in 0..<channels {
-                let base = (s * channels + c) * spatial
-                body(c, base..<(base + spatial))
-            }
-        }
-    }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         try forward(input, training: training, activation: nil)
@@ -200,7 +190,7 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
                 y.withUnsafeMutableBufferPointer { out in
                     gamma.value.withUnsafeBufferPointer { g in
                         beta.value.withUnsafeBufferPointer { b in
-                            forEachSpanOnThreads(batch: n) { c, span in
+                            forEachSpan(batch: n) { c, span in
                                 let start = span.lowerBound
                                 Kernels.normalize(
                                     x.baseAddress! + start, mean: mean[c], inverseDeviation: inverseDeviation[c], scale: g[c], shift: b[c],
@@ -277,7 +267,7 @@ public final class BatchNorm: RegistrableLayer, ActivationFusing, ChannelAffineF
             xhat.withUnsafeBufferPointer { xh in
                 dx.withUnsafeMutableBufferPointer { d in
                     gamma.value.withUnsafeBufferPointer { g in
-                        forEachSpanOnThreads(batch: n) { c, span in
+                        forEachSpan(batch: n) { c, span in
                             let scale = g[c] * inverseDeviation[c]
                             let (sum, dot) = (Float(gradientSum[c]), Float(gradientDotNormalized[c]))
                             let (start, count) = (span.lowerBound, span.count)
