@@ -50,7 +50,11 @@ public final class ThreadPool: @unchecked Sendable {
     /// `thread` is in `0 ..< threadCount` and identifies per-thread scratch space. Nested or concurrent calls
     /// run serially on the calling thread.
     public func parallelFor(_ count: Int, _ body: (_ task: Int, _ thread: Int) -> Void) {
-        guard count > 0 else { return }
+        guard count > 1 else {
+            // One task runs here without taking the pool: kernels called inside other tasks ask for one often.
+            if count == 1 { body(0, 0) }
+            return
+        }
         let acquired = busy.withLock { isBusy -> Bool in
             if isBusy { return false }
             isBusy = true

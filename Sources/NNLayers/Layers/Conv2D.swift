@@ -53,6 +53,14 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     private let gradientRowOffsets: [Int]
     private var flippedWeight = Tensor(scalar: 0)
     private var gradientScratch = Tensor(scalar: 0)
+    /// 3×3 convolutions at stride 1 run as Winograd F(2×2, 3×3) (`WinogradGeometry`), the forward one and the
+    /// input gradient's alike: their geometries, and the transformed kernels `U` (the forward one kept while the
+    /// weight's `version` stays `transformedVersion`).
+    private let winograd: WinogradGeometry?
+    private let gradientWinograd: WinogradGeometry?
+    private var transformedWeight: [Float] = []
+    private var transformedVersion = -1
+    private var transformedFlippedWeight: [Float] = []
 
     /// Creates a convolution for inputs `[C, H, W]`.
     public init(
@@ -76,6 +84,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         wideRowOffsets = geometry.hasWideColumns ? geometry.wideRowOffsets : []
         gradientGeometry = geometry.inputGradientGeometry(filters: filters)
         gradientRowOffsets = gradientGeometry.map { $0.hasWideColumns ? $0.wideRowOffsets : [] } ?? []
+        winograd = Self.winogradForm(of: geometry, filters: filters, groups: groups)
+        gradientWinograd = gradientGeometry.flatMap { Self.winogradForm(of: $0, filters: geometry.channels, groups: groups) }
         self.filters = filters
         self.groups = groups
         inputSampleShape = [geometry.channels, geometry.height, geometry.width]
@@ -113,9 +123,11 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         let gradient = gradientGeometry.map { gg in
             let columns = gg.columnRows.multipliedReportingOverflow(by: gg.columnCount + GEMM.nr).partialValue
             let wide = geometry.channels.multipliedReportingOverflow(by: gg.columnCount).partialValue
-            return columns + gg.paddedSampleSize + wide + geometry.channels * filters / groups * gg.kernelHeight * gg.kernelWidth
+            let scratch = Swift.max(columns + gg.paddedSampleSize + wide, gradientWinograd.map { Self.winogradScratch($0, filters: geometry.channels) } ?? 0)
+            return scratch + geometry.channels * filters / groups * gg.kernelHeight * gg.kernelWidth
         } ?? 0
-        return (columnSpace + weights + geometry.paddedSampleSize + wide + gradient).multipliedReportingOverflow(by: threads).partialValue
+        let forward = Swift.max(columnSpace + geometry.paddedSampleSize + wide, winograd.map { Self.winogradScratch($0, filters: filters) } ?? 0)
+        return (forward + weights + gradient).multipliedReportingOverflow(by: threads).partialValue
     }
 
     public var parameters: [NamedParameter] {
@@ -188,6 +200,12 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         var output = self.output.takeBuffer()
         output.resize(batch: n, sampleShape: outputSampleShape)
         let (hasScale, hasShift) = prepareChannelMap(folding: normalization)
+        let winograd = self.winograd
+        if let winograd, transformedVersion != weight.version {
+            Self.transform(weight.value, filters: filters, channels: winograd.channels, into: &transformedWeight)
+            transformedVersion = weight.version
+        }
+        transformedWeight.withUnsafeBufferPointer { transformed in
         channelMap.withUnsafeBufferPointer { map in
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
@@ -196,10 +214,12 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                             wideRowOffsets.withUnsafeBufferPointer { rowOffsets in
                                 let (x, w, out, work, rowOffsets) = (x.baseAddress!, w.baseAddress!, out.baseAddress!, work.baseAddress!, rowOffsets.baseAddress)
                                 let (scale, shift) = (hasScale ? map.baseAddress : nil, hasShift ? map.baseAddress.map { $0 + filters } : nil)
+                                let transformed = transformed.baseAddress
                                 ThreadPool.shared.forEachShare(n) { samples, share in
                                     for s in samples {
                                         Self.convolve(
                                             x + s * inputSize, geometry: g, rowOffsets: rowOffsets, weights: w, filters: filters, groups: groups,
+                                            winograd: winograd, transformedWeights: transformed,
                                             scratch: work + share * sampleScratch, columnSpace: columnSpace, into: out + s * outputSize,
                                             scale: scale, shift: shift, relu: activation == .relu)
                                     }
@@ -210,6 +230,7 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                 }
             }
         }
+        }
         self.output = output
         return output
     }
@@ -217,13 +238,34 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     /// One sample of a convolution: `y = W ⊛ x` (`[F, OH, OW]` from `[C, H, W]`, weights `[F, C/groups, KH, KW]`),
     /// then `channelAffine`'s scale, shift and ReLU. The column matrix is packed straight from the padded sample when
     /// it is wide (`rowOffsets` then holds `g.wideRowOffsets`), else built by `im2col`. `scratch` holds the column
-    /// matrix (`columnSpace` floats), the padded sample and a wide product (`filters · g.columnCount`).
+    /// matrix (`columnSpace` floats), the padded sample and a wide product (`filters · g.columnCount`). With a
+    /// `winograd` form and its `transformedWeights` (`transform`), it runs as Winograd F(2×2, 3×3) instead, in
+    /// `winogradScratch` floats of `scratch`.
     @inline(__always)
     private static func convolve(
         _ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, rowOffsets: UnsafePointer<Int>?, weights w: UnsafePointer<Float>,
-        filters: Int, groups: Int, scratch col: UnsafeMutablePointer<Float>, columnSpace: Int, into y: UnsafeMutablePointer<Float>,
+        filters: Int, groups: Int, winograd: WinogradGeometry?, transformedWeights: UnsafePointer<Float>?,
+        scratch col: UnsafeMutablePointer<Float>, columnSpace: Int, into y: UnsafeMutablePointer<Float>,
         scale: UnsafePointer<Float>?, shift: UnsafePointer<Float>?, relu: Bool
     ) {
+        if let winograd, let transformedWeights {
+            // The padded sample and then the products share one region, the transformed input and then the tiled
+            // output another.
+            let wg = winograd
+            let (padded, transformedInput) = (col, col + Swift.max(wg.paddedSampleSize, wg.transformedSize(columns: filters)))
+            let (products, tiled) = (col, transformedInput)
+            Kernels.winogradPad(x, geometry: wg, into: padded)
+            Kernels.winogradInputTransform(padded, geometry: wg, into: transformedInput)
+            let (channels, tiles, packedSize) = (wg.channels, wg.tiles, GEMM.packedCount(k: wg.channels, n: filters))
+            for position in 0..<16 {
+                GEMM.multiply(
+                    m: tiles, n: filters, k: channels, a: transformedInput + position * tiles * channels, lda: channels,
+                    packedB: transformedWeights + position * packedSize, c: products + position * tiles * filters, ldc: filters)
+            }
+            Kernels.winogradOutputTransform(products, geometry: wg, filters: filters, into: tiled)
+            Kernels.winogradStoreOutput(tiled, geometry: wg, filters: filters, scale: scale, shift: shift, relu: relu, into: y)
+            return
+        }
         let (columnCount, groupFilters, groupRows) = (g.columnCount, filters / groups, g.columnRows / groups)
         let (padded, wideProduct) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
         let product = g.hasWideColumns ? wideProduct : y
@@ -250,9 +292,48 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     }
 
     /// Floats of scratch per thread: the column matrix and its gradient (or the packed column matrix, which may be
-    /// wider), the padded sample, and a wide product.
+    /// wider), the padded sample, and a wide product; or what the Winograd form takes, if more.
     private var sampleScratch: Int {
-        columnSpace + geometry.paddedSampleSize + filters * geometry.columnCount
+        Swift.max(columnSpace + geometry.paddedSampleSize + filters * geometry.columnCount,
+                  winograd.map { Self.winogradScratch($0, filters: filters) } ?? 0)
+    }
+
+    /// The Winograd form of a convolution over `g`, used when it has one and multiples of 8 input and output
+    /// channels, without groups.
+    private static func winogradForm(of g: ConvolutionGeometry, filters: Int, groups: Int) -> WinogradGeometry? {
+        guard groups == 1, filters % 8 == 0 else { return nil }
+        return WinogradGeometry(g)
+    }
+
+    /// Floats of scratch for one sample of a Winograd convolution with `filters` outputs: the padded sample or the
+    /// products, then the transformed input or the tiled output.
+    private static func winogradScratch(_ wg: WinogradGeometry, filters: Int) -> Int {
+        Swift.max(wg.paddedSampleSize, wg.transformedSize(columns: filters))
+            + Swift.max(wg.transformedSize(columns: wg.channels), wg.tiledOutputSize(filters: filters))
+    }
+
+    /// The Winograd kernels `U_ξ` (`[C, F]` each) of a weight `[F, C, 3, 3]`, packed one after another for the GEMM
+    /// (`GEMM.packedCount(k: C, n: F)` floats each) into `transformed`.
+    private static func transform(_ weight: Tensor, filters: Int, channels: Int, into transformed: inout [Float]) {
+        let packedSize = GEMM.packedCount(k: channels, n: filters)
+        if transformed.count != 16 * packedSize { transformed = [Float](repeating: 0, count: 16 * packedSize) }
+        var kernels = [Float](repeating: 0, count: 16 * filters * channels)
+        weight.withUnsafeBufferPointer { w in
+            kernels.withUnsafeMutableBufferPointer { u in
+                Kernels.winogradWeightTransform(w.baseAddress!, filters: filters, channels: channels, into: u.baseAddress!)
+            }
+        }
+        let rowOffsets = (0..<(16 * channels)).map { $0 * filters }
+        kernels.withUnsafeBufferPointer { u in
+            rowOffsets.withUnsafeBufferPointer { offsets in
+                transformed.withUnsafeMutableBufferPointer { packed in
+                    for position in 0..<16 {
+                        GEMM.packRows(u.baseAddress!, rowOffsets: offsets.baseAddress! + position * channels, k: channels, n: filters,
+                                      into: packed.baseAddress! + position * packedSize)
+                    }
+                }
+            }
+        }
     }
 
     /// Floats for the column matrix and its gradient, or for one group's packed column matrix.
@@ -328,15 +409,24 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         var dx = needsInputGradient ? inputGradient.takeBuffer() : Tensor(scalar: 0)
         if needsInputGradient { dx.resize(batch: n, sampleShape: inputSampleShape) }
         let gradientColumnSpace = gradientGeometry.map { Self.columnSpace(forward: $0, groups: groups) } ?? 0
-        let gradientSampleScratch = gradientGeometry.map { gradientColumnSpace + $0.paddedSampleSize + g.channels * $0.columnCount } ?? 0
+        let gradientWinograd = self.gradientWinograd
+        let gradientSampleScratch = gradientGeometry.map {
+            Swift.max(gradientColumnSpace + $0.paddedSampleSize + g.channels * $0.columnCount,
+                      gradientWinograd.map { Self.winogradScratch($0, filters: g.channels) } ?? 0)
+        } ?? 0
         if needsInputGradient && gradientGeometry != nil {
             flipWeight()
+            if let gradientWinograd {
+                Self.transform(flippedWeight, filters: g.channels, channels: gradientWinograd.channels, into: &transformedFlippedWeight)
+            }
             gradientScratch.resize(to: [shares, gradientSampleScratch])
         }
+        transformedFlippedWeight.withUnsafeBufferPointer { transformedFlipped in
         flippedWeight.withUnsafeBufferPointer { flipped in
             gradientScratch.withUnsafeMutableBufferPointer { gradientWork in
                 gradientRowOffsets.withUnsafeBufferPointer { gradientRows in
                     let (flipped, gradientWork, gradientRows) = (flipped.baseAddress!, gradientWork.baseAddress!, gradientRows.baseAddress)
+                    let transformedFlipped = transformedFlipped.baseAddress
                     outputGradient.withUnsafeBufferPointer { d in
                         input.withUnsafeBufferPointer { x in
                             weight.value.withUnsafeBufferPointer { w in
@@ -368,7 +458,7 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                                                         if let gg = gradientGeometry {
                                                             Self.convolve(
                                                                 d + s * outputSize, geometry: gg, rowOffsets: gradientRows, weights: flipped, filters: g.channels,
-                                                                groups: groups, scratch: gradientWork + share * gradientSampleScratch, columnSpace: gradientColumnSpace,
+                                                                groups: groups, winograd: gradientWinograd, transformedWeights: transformedFlipped, scratch: gradientWork + share * gradientSampleScratch, columnSpace: gradientColumnSpace,
                                                                 into: target, scale: nil, shift: nil, relu: false)
                                                             continue
                                                         }
@@ -396,6 +486,7 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                     }
                 }
             }
+        }
         }
         self.input = nil
         guard needsInputGradient else { return outputGradient }

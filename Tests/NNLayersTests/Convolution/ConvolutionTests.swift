@@ -36,6 +36,40 @@ import Testing
         #expect(report.worstError < 2e-3, "\(report)")
     }
 
+    /// 3×3 convolutions at stride 1 with at least 8 channels in and out run as Winograd F(2×2, 3×3), forward and
+    /// for the input gradient: eight channels of ones through a kernel of ones sum each window's taps inside the input.
+    @Test func winogradForwardLiteral() throws {
+        let conv = try Conv2D(inputShape: [8, 3, 4], filters: 8, kernel: [3, 3], padding: [1, 1], bias: false)
+        conv.weight.value = try Tensor.ones([8, 8, 3, 3])
+        let y = try conv.forward(try Tensor.ones([1, 8, 3, 4]), training: false)
+        let plane: [Float] = [32, 48, 48, 32, 48, 72, 72, 48, 32, 48, 48, 32]
+        #expect(y.scalars == Array((0..<8).map { _ in plane }.joined()))
+    }
+
+    @Test(arguments: [([8, 6, 7], 16, [1, 1]), ([16, 5, 5], 8, [2, 2]), ([8, 4, 20], 8, [1, 0])])
+    func winogradGradients(shape: [Int], filters: Int, padding: [Int]) throws {
+        let conv = try Conv2D(inputShape: shape, filters: filters, kernel: [3, 3], padding: padding, initializer: .xavier, seed: 3)
+        conv.bias!.value = GradientCheck.sample([filters], seed: 4)
+        // The layer is linear in its input and in its weights, so a wide step is exact but for rounding, which the
+        // transforms' cancellations make larger than the direct sum's.
+        let report = try GradientCheck.check(conv, input: GradientCheck.sample([2] + shape, seed: 5), step: 0.1)
+        #expect(report.worstError < 2e-3, "\(report)")
+    }
+
+    /// Each sample's Winograd transforms and products run on one thread, so every thread count gives the same bits.
+    @Test func winogradGivesTheSameBitsOnEveryThreadCount() throws {
+        func run(threads: Int) throws -> [[UInt32]] {
+            try ComputeContext(threads: threads).run {
+                let conv = try Conv2D(inputShape: [8, 9, 9], filters: 16, kernel: [3, 3], padding: [1, 1], initializer: .xavier, seed: 3)
+                let y = try conv.forward(GradientCheck.sample([5, 8, 9, 9], seed: 5), training: true)
+                let dx = try conv.backward(GradientCheck.sample(y.shape, seed: 6))
+                return [y.scalars.map(\.bitPattern), dx.scalars.map(\.bitPattern)]
+            }
+        }
+        let single = try run(threads: 1)
+        #expect(try run(threads: 2) == single && run(threads: 3) == single)
+    }
+
     /// The samples are shared out over the threads: each count gives the gradients of the numerical check and the
     /// same bits every run, and counts agree up to the order of the weight gradient's sums.
     @Test(arguments: [1, 2, 3, 5])
