@@ -61,6 +61,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     private var transformedWeight: [Float] = []
     private var transformedVersion = -1
     private var transformedFlippedWeight: [Float] = []
+    /// The unpacked kernels `U_ξ` while `transform` packs them, kept so that a training step allocates nothing.
+    private var unpackedKernels: [Float] = []
 
     /// Creates a convolution for inputs `[C, H, W]`.
     public init(
@@ -202,7 +204,7 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         let (hasScale, hasShift) = prepareChannelMap(folding: normalization)
         let winograd = self.winograd
         if let winograd, transformedVersion != weight.version {
-            Self.transform(weight.value, filters: filters, channels: winograd.channels, into: &transformedWeight)
+            Self.transform(weight.value, filters: filters, channels: winograd.channels, scratch: &unpackedKernels, into: &transformedWeight)
             transformedVersion = weight.version
         }
         transformedWeight.withUnsafeBufferPointer { transformed in
@@ -313,22 +315,22 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     }
 
     /// The Winograd kernels `U_ξ` (`[C, F]` each) of a weight `[F, C, 3, 3]`, packed one after another for the GEMM
-    /// (`GEMM.packedCount(k: C, n: F)` floats each) into `transformed`.
-    private static func transform(_ weight: Tensor, filters: Int, channels: Int, into transformed: inout [Float]) {
+    /// (`GEMM.packedCount(k: C, n: F)` floats each) into `transformed`, through `scratch`.
+    private static func transform(_ weight: Tensor, filters: Int, channels: Int, scratch kernels: inout [Float], into transformed: inout [Float]) {
         let packedSize = GEMM.packedCount(k: channels, n: filters)
         if transformed.count != 16 * packedSize { transformed = [Float](repeating: 0, count: 16 * packedSize) }
-        var kernels = [Float](repeating: 0, count: 16 * filters * channels)
+        if kernels.count < 16 * filters * channels { kernels = [Float](repeating: 0, count: 16 * filters * channels) }
         weight.withUnsafeBufferPointer { w in
             kernels.withUnsafeMutableBufferPointer { u in
                 Kernels.winogradWeightTransform(w.baseAddress!, filters: filters, channels: channels, into: u.baseAddress!)
             }
         }
-        let rowOffsets = (0..<(16 * channels)).map { $0 * filters }
-        kernels.withUnsafeBufferPointer { u in
-            rowOffsets.withUnsafeBufferPointer { offsets in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: channels) { offsets in
+            for c in 0..<channels { offsets[c] = c * filters }
+            kernels.withUnsafeBufferPointer { u in
                 transformed.withUnsafeMutableBufferPointer { packed in
                     for position in 0..<16 {
-                        GEMM.packRows(u.baseAddress!, rowOffsets: offsets.baseAddress! + position * channels, k: channels, n: filters,
+                        GEMM.packRows(u.baseAddress! + position * channels * filters, rowOffsets: offsets.baseAddress!, k: channels, n: filters,
                                       into: packed.baseAddress! + position * packedSize)
                     }
                 }
@@ -417,7 +419,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         if needsInputGradient && gradientGeometry != nil {
             flipWeight()
             if let gradientWinograd {
-                Self.transform(flippedWeight, filters: g.channels, channels: gradientWinograd.channels, into: &transformedFlippedWeight)
+                Self.transform(flippedWeight, filters: g.channels, channels: gradientWinograd.channels, scratch: &unpackedKernels,
+                               into: &transformedFlippedWeight)
             }
             gradientScratch.resize(to: [shares, gradientSampleScratch])
         }
