@@ -7,7 +7,10 @@
 /// are those of `Linear`, summed over the samples: `∂L/∂W = Σ ∂L/∂Ŷ · X̂ᵀ`, `∂L/∂b = Σ ∂L/∂Ŷ`, and
 /// `∂L/∂x = col2im(Wᵀ · ∂L/∂Ŷ)`. At stride 1 the column matrix is wide (`ConvolutionGeometry.hasWideColumns`):
 /// its extra columns are dropped from `Ŷ` and zero in `∂L/∂Ŷ`, so for finite inputs the results are those above.
-/// At inference, a `BatchNorm` after it is applied as it writes its output (`NormalizationFolding`).
+/// A 3×3 convolution at stride 1 without dilation or groups, over multiples of 8 channels in and out, runs as
+/// Winograd F(2×2, 3×3) instead (`WinogradGeometry`), for its output and for `∂L/∂x` alike: the same function with
+/// fewer multiplications, equal to rounding. At inference, a `BatchNorm` after it is applied as it writes its output
+/// (`NormalizationFolding`).
 public final class Conv2D: RegistrableLayer, NormalizationFolding {
     public static let typeName = "Conv2D"
     public static let aliases = ["Convolution"]
