@@ -211,22 +211,23 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
             transformedVersion = weight.version
         }
         transformedWeight.withUnsafeBufferPointer { transformed in
-        channelMap.withUnsafeBufferPointer { map in
-            input.withUnsafeBufferPointer { x in
-                weight.value.withUnsafeBufferPointer { w in
-                    output.withUnsafeMutableBufferPointer { out in
-                        scratch.withUnsafeMutableBufferPointer { work in
-                            wideRowOffsets.withUnsafeBufferPointer { rowOffsets in
-                                let (x, w, out, work, rowOffsets) = (x.baseAddress!, w.baseAddress!, out.baseAddress!, work.baseAddress!, rowOffsets.baseAddress)
-                                let (scale, shift) = (hasScale ? map.baseAddress : nil, hasShift ? map.baseAddress.map { $0 + filters } : nil)
-                                let transformed = transformed.baseAddress
-                                ThreadPool.shared.forEachShare(n) { samples, share in
-                                    for s in samples {
-                                        Self.convolve(
-                                            x + s * inputSize, geometry: g, rowOffsets: rowOffsets, weights: w, filters: filters, groups: groups,
-                                            winograd: winograd, transformedWeights: transformed,
-                                            scratch: work + share * sampleScratch, columnSpace: columnSpace, into: out + s * outputSize,
-                                            scale: scale, shift: shift, relu: activation == .relu)
+            channelMap.withUnsafeBufferPointer { map in
+                input.withUnsafeBufferPointer { x in
+                    weight.value.withUnsafeBufferPointer { w in
+                        output.withUnsafeMutableBufferPointer { out in
+                            scratch.withUnsafeMutableBufferPointer { work in
+                                wideRowOffsets.withUnsafeBufferPointer { rowOffsets in
+                                    let (x, w, out, work, rowOffsets) = (x.baseAddress!, w.baseAddress!, out.baseAddress!, work.baseAddress!, rowOffsets.baseAddress)
+                                    let (scale, shift) = (hasScale ? map.baseAddress : nil, hasShift ? map.baseAddress.map { $0 + filters } : nil)
+                                    let transformed = transformed.baseAddress
+                                    ThreadPool.shared.forEachShare(n) { samples, share in
+                                        for s in samples {
+                                            Self.convolve(
+                                                x + s * inputSize, geometry: g, rowOffsets: rowOffsets, weights: w, filters: filters, groups: groups,
+                                                winograd: winograd, transformedWeights: transformed,
+                                                scratch: work + share * sampleScratch, columnSpace: columnSpace, into: out + s * outputSize,
+                                                scale: scale, shift: shift, relu: activation == .relu)
+                                        }
                                     }
                                 }
                             }
@@ -234,7 +235,6 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                     }
                 }
             }
-        }
         }
         self.output = output
         return output
@@ -428,60 +428,61 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
             gradientScratch.resize(to: [shares, gradientSampleScratch])
         }
         transformedFlippedWeight.withUnsafeBufferPointer { transformedFlipped in
-        flippedWeight.withUnsafeBufferPointer { flipped in
-            gradientScratch.withUnsafeMutableBufferPointer { gradientWork in
-                gradientRowOffsets.withUnsafeBufferPointer { gradientRows in
-                    let (flipped, gradientWork, gradientRows) = (flipped.baseAddress!, gradientWork.baseAddress!, gradientRows.baseAddress)
-                    let transformedFlipped = transformedFlipped.baseAddress
-                    outputGradient.withUnsafeBufferPointer { d in
-                        input.withUnsafeBufferPointer { x in
-                            weight.value.withUnsafeBufferPointer { w in
-                                weight.gradient.withUnsafeMutableBufferPointer { dw in
-                                    partialWeightGradients.withUnsafeMutableBufferPointer { partial in
-                                        scratch.withUnsafeMutableBufferPointer { work in
-                                            dx.withUnsafeMutableBufferPointer { dx in
-                                                let (d, x, w, dw, partial, work, dx) = (d.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, partial.baseAddress!, work.baseAddress!, dx.baseAddress!)
-                                                ThreadPool.shared.forEachShare(n) { samples, share in
-                                                    let (col, dcol) = (work + share * sampleScratch, work + share * sampleScratch + columnSize)
-                                                    let (padded, wideGradient) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
-                                                    for s in samples {
-                                                        // ∂L/∂Ŷ at the wide columns: zero where the forward pass discarded its product.
-                                                        let dy = wide ? UnsafePointer(wideGradient) : d + s * outputSize
-                                                        if wide {
-                                                            Self.widen(d + s * outputSize, rows: filters * g.outputHeight, width: g.outputWidth, pitch: pitch, into: wideGradient)
+            flippedWeight.withUnsafeBufferPointer { flipped in
+                gradientScratch.withUnsafeMutableBufferPointer { gradientWork in
+                    gradientRowOffsets.withUnsafeBufferPointer { gradientRows in
+                        let (flipped, gradientWork, gradientRows) = (flipped.baseAddress!, gradientWork.baseAddress!, gradientRows.baseAddress)
+                        let transformedFlipped = transformedFlipped.baseAddress
+                        outputGradient.withUnsafeBufferPointer { d in
+                            input.withUnsafeBufferPointer { x in
+                                weight.value.withUnsafeBufferPointer { w in
+                                    weight.gradient.withUnsafeMutableBufferPointer { dw in
+                                        partialWeightGradients.withUnsafeMutableBufferPointer { partial in
+                                            scratch.withUnsafeMutableBufferPointer { work in
+                                                dx.withUnsafeMutableBufferPointer { dx in
+                                                    let (d, x, w, dw, partial, work, dx) = (d.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, partial.baseAddress!, work.baseAddress!, dx.baseAddress!)
+                                                    ThreadPool.shared.forEachShare(n) { samples, share in
+                                                        let (col, dcol) = (work + share * sampleScratch, work + share * sampleScratch + columnSize)
+                                                        let (padded, wideGradient) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
+                                                        for s in samples {
+                                                            // ∂L/∂Ŷ at the wide columns: zero where the forward pass discarded its product.
+                                                            let dy = wide ? UnsafePointer(wideGradient) : d + s * outputSize
+                                                            if wide {
+                                                                Self.widen(d + s * outputSize, rows: filters * g.outputHeight, width: g.outputWidth, pitch: pitch, into: wideGradient)
+                                                            }
+                                                            Kernels.unfold(x + s * inputSize, geometry: g, into: col, padded: padded)
+                                                            // (∂L/∂W)ᵀ = X̂ · (∂L/∂Ŷ)ᵀ: B is the narrow gradient, so that packing it costs F·P, not C·KH·KW·P.
+                                                            for group in 0..<groups {
+                                                                GEMM.multiply(
+                                                                    m: groupRows, n: groupFilters, k: columnCount, a: col + group * groupRows * columnCount, lda: columnCount,
+                                                                    b: dy + group * groupFilters * columnCount, ldb: columnCount, transposeB: true,
+                                                                    c: partial + share * weightSize + group * groupRows * groupFilters, ldc: groupFilters,
+                                                                    options: GEMM.Options(accumulate: s != samples.lowerBound))
+                                                            }
+                                                            guard needsInputGradient else { continue }
+                                                            let target = dx + s * inputSize
+                                                            if let gg = gradientGeometry {
+                                                                Self.convolve(
+                                                                    d + s * outputSize, geometry: gg, rowOffsets: gradientRows, weights: flipped, filters: g.channels,
+                                                                    groups: groups, winograd: gradientWinograd, transformedWeights: transformedFlipped, scratch: gradientWork + share * gradientSampleScratch, columnSpace: gradientColumnSpace,
+                                                                    into: target, scale: nil, shift: nil, relu: false)
+                                                                continue
+                                                            }
+                                                            for group in 0..<groups {
+                                                                GEMM.multiply(
+                                                                    m: groupRows, n: columnCount, k: groupFilters, a: w + group * groupFilters * groupRows, lda: groupRows, transposeA: true,
+                                                                    b: dy + group * groupFilters * columnCount, ldb: columnCount,
+                                                                    c: dcol + group * groupRows * columnCount, ldc: columnCount)
+                                                            }
+                                                            target.initialize(repeating: 0, count: inputSize)
+                                                            Kernels.fold(dcol, geometry: g, into: target, padded: padded)
                                                         }
-                                                        Kernels.unfold(x + s * inputSize, geometry: g, into: col, padded: padded)
-                                                        // (∂L/∂W)ᵀ = X̂ · (∂L/∂Ŷ)ᵀ: B is the narrow gradient, so that packing it costs F·P, not C·KH·KW·P.
-                                                        for group in 0..<groups {
-                                                            GEMM.multiply(
-                                                                m: groupRows, n: groupFilters, k: columnCount, a: col + group * groupRows * columnCount, lda: columnCount,
-                                                                b: dy + group * groupFilters * columnCount, ldb: columnCount, transposeB: true,
-                                                                c: partial + share * weightSize + group * groupRows * groupFilters, ldc: groupFilters,
-                                                                options: GEMM.Options(accumulate: s != samples.lowerBound))
-                                                        }
-                                                        guard needsInputGradient else { continue }
-                                                        let target = dx + s * inputSize
-                                                        if let gg = gradientGeometry {
-                                                            Self.convolve(
-                                                                d + s * outputSize, geometry: gg, rowOffsets: gradientRows, weights: flipped, filters: g.channels,
-                                                                groups: groups, winograd: gradientWinograd, transformedWeights: transformedFlipped, scratch: gradientWork + share * gradientSampleScratch, columnSpace: gradientColumnSpace,
-                                                                into: target, scale: nil, shift: nil, relu: false)
-                                                            continue
-                                                        }
-                                                        for group in 0..<groups {
-                                                            GEMM.multiply(
-                                                                m: groupRows, n: columnCount, k: groupFilters, a: w + group * groupFilters * groupRows, lda: groupRows, transposeA: true,
-                                                                b: dy + group * groupFilters * columnCount, ldb: columnCount,
-                                                                c: dcol + group * groupRows * columnCount, ldc: columnCount)
-                                                        }
-                                                        target.initialize(repeating: 0, count: inputSize)
-                                                        Kernels.fold(dcol, geometry: g, into: target, padded: padded)
                                                     }
-                                                }
-                                                for share in 1..<shares { Kernels.axpy(1, partial + share * weightSize, partial, count: weightSize) }
-                                                for group in 0..<groups {
-                                                    Kernels.transpose(partial + group * groupRows * groupFilters, rows: groupRows, columns: groupFilters,
-                                                                      into: dw + group * groupFilters * groupRows)
+                                                    for share in 1..<shares { Kernels.axpy(1, partial + share * weightSize, partial, count: weightSize) }
+                                                    for group in 0..<groups {
+                                                        Kernels.transpose(partial + group * groupRows * groupFilters, rows: groupRows, columns: groupFilters,
+                                                                          into: dw + group * groupFilters * groupRows)
+                                                    }
                                                 }
                                             }
                                         }
@@ -492,7 +493,6 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                     }
                 }
             }
-        }
         }
         self.input = nil
         guard needsInputGradient else { return outputGradient }
