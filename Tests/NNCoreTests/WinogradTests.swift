@@ -37,6 +37,71 @@ import Testing
         #expect(y[0..<4] == [0, 0, 0, 15] && y[28..<32] == [0, 0, 0, 120])
     }
 
+    /// One tile's output gradient `[1 2; 3 4] · (f + 1)` for eight filters gives `A (∂L/∂Y) Aᵀ · (f + 1)`.
+    @Test func outputGradientTransformIsADYATransposed() throws {
+        let g = try #require(WinogradGeometry(ConvolutionGeometry(channels: 8, height: 4, width: 4, kernel: [3, 3], stride: [1, 1], padding: [0, 0], dilation: [1, 1])))
+        let dy = (0..<8).flatMap { f in [1, 2, 3, 4].map { $0 * Float(f + 1) } }
+        var dm = [Float](repeating: .nan, count: 16 * 8 * 8)
+        Kernels.winogradOutputGradientTransform(dy, geometry: g, filters: 8, into: &dm, tileStride: 8)
+        let expected: [Float] = [1, 3, -1, -2, 4, 10, -2, -6, -2, -4, 0, 2, -3, -7, 1, 4]
+        for f in 0..<8 { #expect((0..<16).map { dm[($0 * 8 + f) * 8] } == expected.map { $0 * Float(f + 1) }) }
+    }
+
+    /// `Gᵀ (∂L/∂U) G` of one kernel: the adjoint of `weightTransformIsGWGTransposed`'s transform.
+    @Test func weightGradientTransformIsGTransposedDUG() {
+        let du: [Float] = (0..<16).map { Float($0 + 1) }
+        var dw = [Float](repeating: .nan, count: 9)
+        Kernels.winogradWeightGradientTransform(du, filters: 1, channels: 1, into: &dw)
+        #expect(dw == [19, -1, 25, -4, 0, -4, 43, -1, 49])
+    }
+
+    /// The gradient transforms are the adjoints of the forward ones, `⟨∂L/∂M, M⟩ = ⟨∂L/∂Y, Y(M)⟩` and
+    /// `⟨∂L/∂U, U(w)⟩ = ⟨∂L/∂w, w⟩`, in Double over sizes with partial tiles and whole vectors of tiles.
+    @Test(arguments: [(5, 5, 1), (9, 20, 0), (16, 37, 1), (2, 2, 1)])
+    func gradientTransformsAreTheAdjoints(height: Int, width: Int, padding: Int) throws {
+        let (channels, filters) = (8, 16)
+        let g = try #require(WinogradGeometry(ConvolutionGeometry(
+            channels: channels, height: height, width: width, kernel: [3, 3], stride: [1, 1], padding: [padding, padding], dilation: [1, 1])))
+        let plane = g.outputHeight * g.outputWidth
+        let m = (0..<g.transformedSize(columns: filters)).map { Float(($0 * 29) % 31) / 15 - 1 }
+        let dy = (0..<(filters * plane)).map { Float(($0 * 11) % 13) / 6 - 1 }
+        var tiled = [Float](repeating: .nan, count: g.tiledOutputSize(filters: filters))
+        var y = [Float](repeating: .nan, count: filters * plane)
+        Kernels.winogradOutputTransform(m, geometry: g, filters: filters, into: &tiled)
+        Kernels.winogradStoreOutput(tiled, geometry: g, filters: filters, scale: nil, shift: nil, relu: false, into: &y)
+        let pitch = g.tiles + 7
+        var dm = [Float](repeating: .nan, count: 16 * filters * pitch)
+        Kernels.winogradOutputGradientTransform(dy, geometry: g, filters: filters, into: &dm, tileStride: pitch)
+        var (left, right) = (0.0, 0.0)
+        for i in dy.indices { left += Double(dy[i]) * Double(y[i]) }
+        // `m` holds `M_ξ[t, f]`, `dm` holds `∂L/∂M_ξ[f, t]`.
+        for position in 0..<16 {
+            for t in 0..<g.tiles {
+                for f in 0..<filters {
+                    right += Double(m[(position * g.tiles + t) * filters + f]) * Double(dm[(position * filters + f) * pitch + t])
+                }
+            }
+        }
+        #expect(abs(left - right) < 1e-3 * max(1, abs(left)), "\(left) vs \(right)")
+
+        let w = (0..<(filters * channels * 9)).map { Float(($0 * 13) % 17) / 8 - 1 }
+        let du = (0..<(16 * filters * channels)).map { Float(($0 * 7) % 19) / 9 - 1 }
+        var (u, dw) = ([Float](repeating: .nan, count: 16 * filters * channels), [Float](repeating: .nan, count: w.count))
+        Kernels.winogradWeightTransform(w, filters: filters, channels: channels, into: &u)
+        Kernels.winogradWeightGradientTransform(du, filters: filters, channels: channels, into: &dw)
+        var (kernels, weights) = (0.0, 0.0)
+        // `u` holds `U_ξ[c, f]`, `du` holds `∂L/∂U_ξ[f, c]`.
+        for position in 0..<16 {
+            for f in 0..<filters {
+                for c in 0..<channels {
+                    kernels += Double(u[(position * channels + c) * filters + f]) * Double(du[(position * filters + f) * channels + c])
+                }
+            }
+        }
+        for i in w.indices { weights += Double(w[i]) * Double(dw[i]) }
+        #expect(abs(kernels - weights) < 1e-3 * max(1, abs(kernels)), "\(kernels) vs \(weights)")
+    }
+
     @Test(arguments: [
         (8, 8, 5, 5, 1),      // odd output: partial tiles on the right and at the bottom
         (8, 16, 4, 4, 0),     // no padding

@@ -112,10 +112,13 @@ extension Kernels {
     }
 
     /// `V_ξ[t, c]`, the input tiles of the padded sample (`winogradPad`) transformed, `Bᵀ d B` at position
-    /// `ξ = 4i + j`, written to `v + ξ · T · C + t · C + c`.
-    public static func winogradInputTransform(_ padded: UnsafePointer<Float>, geometry g: WinogradGeometry, into v: UnsafeMutablePointer<Float>) {
+    /// `ξ = 4i + j`, written to `v + ξ · positionStride + t · C + c` (`positionStride` is `T · C` for one sample;
+    /// more leaves room for the tiles of other samples below these).
+    public static func winogradInputTransform(
+        _ padded: UnsafePointer<Float>, geometry g: WinogradGeometry, into v: UnsafeMutablePointer<Float>, positionStride: Int? = nil
+    ) {
         let channels = g.channels
-        let (pixel, rowSize, matrix) = (channels, g.paddedColumns &* channels, g.tiles &* channels)
+        let (pixel, rowSize, matrix) = (channels, g.paddedColumns &* channels, positionStride ?? g.tiles &* channels)
         var out = v
         for tileRow in 0..<g.tileRows {
             for tileColumn in 0..<g.tileColumns {
@@ -232,6 +235,92 @@ extension Kernels {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The output gradient `∂L/∂M_ξ = A (∂L/∂Y) Aᵀ` of each tile, the adjoint of `winogradOutputTransform` and
+    /// `winogradStoreOutput`, from one sample's `dy` (`[F, OH, OW]`; a partial tile's missing values count as 0):
+    /// `∂L/∂M_ξ[f, t]` at `dm + (ξ · F + f) · tileStride + t`. `tileStride` is at least `T + 7`: the tiles go in
+    /// whole vectors of eight, so the 7 floats after a row's last tile are overwritten with values of no meaning
+    /// (where the tiles of a further sample can go, written after these).
+    public static func winogradOutputGradientTransform(
+        _ dy: UnsafePointer<Float>, geometry g: WinogradGeometry, filters: Int, into dm: UnsafeMutablePointer<Float>, tileStride: Int
+    ) {
+        let (height, width, tileColumns) = (g.outputHeight, g.outputWidth, g.tileColumns)
+        let plane = height &* width, matrix = filters &* tileStride
+        // Aᵀ's columns (1, 0), (1, 1), (1, −1), (0, −1) along the rows of the 2 × 2 gradient, then along its columns.
+        @inline(__always) func transform(_ y00: SIMD8<Float>, _ y01: SIMD8<Float>, _ y10: SIMD8<Float>, _ y11: SIMD8<Float>,
+                                         _ store: (SIMD8<Float>, Int) -> Void) {
+            let rows = ((y00, y01), (y00 + y10, y01 + y11), (y00 - y10, y01 - y11), (-y10, -y11))
+            @inline(__always) func row(_ e: (SIMD8<Float>, SIMD8<Float>), _ i: Int) {
+                store(e.0, 4 &* i)
+                store(e.0 + e.1, 4 &* i &+ 1)
+                store(e.0 - e.1, 4 &* i &+ 2)
+                store(-e.1, 4 &* i &+ 3)
+            }
+            row(rows.0, 0)
+            row(rows.1, 1)
+            row(rows.2, 2)
+            row(rows.3, 3)
+        }
+        let end = dy + filters &* plane
+        // 16 lanes of ones then 16 of zeros: the 16 lanes from `16 − n` keep the first `n` of a vector.
+        let masks = UnsafeMutablePointer<UInt32>.allocate(capacity: 32)
+        defer { masks.deallocate() }
+        masks.initialize(repeating: ~0, count: 16)
+        (masks + 16).initialize(repeating: 0, count: 16)
+        // Columns `j ..< j + 16` of a row, zeros past its end.
+        @inline(__always) func columns(_ row: UnsafePointer<Float>, from j: Int) -> SIMD16<Float> {
+            let valid = width &- j
+            if valid >= 16 { return row.load16(j) }
+            if row + (j &+ 16) <= end {
+                let keep = UnsafeRawPointer(masks + (16 &- valid)).loadUnaligned(as: SIMD16<UInt32>.self)
+                return unsafeBitCast(unsafeBitCast(row.load16(j), to: SIMD16<UInt32>.self) & keep, to: SIMD16<Float>.self)
+            }
+            var v = SIMD16<Float>()
+            for k in 0..<valid { v[k] = row[j &+ k] }
+            return v
+        }
+        for f in 0..<filters {
+            let channel = dy + f &* plane, out = dm + f &* tileStride
+            for tileRow in 0..<g.tileRows {
+                let top = channel + 2 &* tileRow &* width
+                let hasBottom = 2 &* tileRow &+ 1 < height
+                let firstTile = tileRow &* tileColumns
+                // Eight tiles from 16 columns: the even columns are each tile's left value, the odd its right.
+                for tileColumn in stride(from: 0, to: tileColumns, by: 8) {
+                    let j = 2 &* tileColumn
+                    let (a, b) = (columns(top, from: j), hasBottom ? columns(top + width, from: j) : SIMD16<Float>())
+                    let target = out + (firstTile &+ tileColumn)
+                    transform(a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf) { value, position in target.store8(value, position &* matrix) }
+                }
+            }
+        }
+    }
+
+    /// `∂L/∂w[f, c] = Gᵀ (∂L/∂U[f, c]) G`, the adjoint of `winogradWeightTransform`, from `∂L/∂U_ξ[f, c]` at
+    /// `du + ξ · F · C + f · C + c` into `dw` (`[F, C, 3, 3]`).
+    public static func winogradWeightGradientTransform(_ du: UnsafePointer<Float>, filters: Int, channels: Int, into dw: UnsafeMutablePointer<Float>) {
+        let plane = filters &* channels
+        for f in 0..<filters {
+            for c in 0..<channels {
+                let source = du + (f &* channels &+ c)
+                @inline(__always) func row(_ i: Int) -> SIMD4<Float> {
+                    SIMD4(source[(4 &* i) &* plane], source[(4 &* i &+ 1) &* plane], source[(4 &* i &+ 2) &* plane], source[(4 &* i &+ 3) &* plane])
+                }
+                // Gᵀ's rows (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1) down the four rows, then along each row.
+                let (u0, u1, u2, u3) = (row(0), row(1), row(2), row(3))
+                let rows = (u0 + (u1 + u2) * 0.5, (u1 - u2) * 0.5, (u1 + u2) * 0.5 + u3)
+                let out = dw + (f &* channels &+ c) &* 9
+                @inline(__always) func store(_ h: SIMD4<Float>, _ a: Int) {
+                    out[3 &* a] = h[0] + (h[1] + h[2]) * 0.5
+                    out[3 &* a &+ 1] = (h[1] - h[2]) * 0.5
+                    out[3 &* a &+ 2] = (h[1] + h[2]) * 0.5 + h[3]
+                }
+                store(rows.0, 0)
+                store(rows.1, 1)
+                store(rows.2, 2)
             }
         }
     }

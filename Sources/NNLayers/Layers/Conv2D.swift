@@ -8,8 +8,8 @@
 /// `∂L/∂x = col2im(Wᵀ · ∂L/∂Ŷ)`. At stride 1 the column matrix is wide (`ConvolutionGeometry.hasWideColumns`):
 /// its extra columns are dropped from `Ŷ` and zero in `∂L/∂Ŷ`, so for finite inputs the results are those above.
 /// A 3×3 convolution at stride 1 without dilation or groups, over multiples of 8 channels in and out, runs as
-/// Winograd F(2×2, 3×3) instead (`WinogradGeometry`), for its output and for `∂L/∂x` alike: the same function with
-/// fewer multiplications, equal to rounding. At inference, a `BatchNorm` after it is applied as it writes its output
+/// Winograd F(2×2, 3×3) instead (`WinogradGeometry`), for its output and for `∂L/∂x` alike, and `∂L/∂W` by the
+/// adjoint of its transforms: the same function and gradients with fewer multiplications, equal to rounding. At inference, a `BatchNorm` after it is applied as it writes its output
 /// (`NormalizationFolding`).
 public final class Conv2D: RegistrableLayer, NormalizationFolding {
     public static let typeName = "Conv2D"
@@ -42,7 +42,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     // Work tensors, kept so that training allocates only for the first batch. Per thread: a sample's column
     // matrix and its gradient (`[C·KH·KW, columnCount]`, small enough to stay in the thread's cache, so the
     // backward pass unfolds the sample again rather than keeping the batch's), its zero-padded copy, a wide
-    // product or output gradient, and a transposed weight gradient.
+    // product or output gradient (or the Winograd transforms of a chunk of samples), and a transposed weight
+    // gradient (or its Winograd form).
     private var scratch = Tensor(scalar: 0)
     private var partialWeightGradients = Tensor(scalar: 0)
     private var input: Tensor?
@@ -114,8 +115,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
             seed: c.seed)
     }
 
-    /// Two column matrices (or a packed one), a padded sample and one weight gradient per thread (at most one thread per sample; counted for all
-    /// processors).
+    /// Two column matrices (or a packed one, or the Winograd transforms), a padded sample and one weight gradient per
+    /// thread (at most one thread per sample; counted for all processors).
     public func workspaceSize(forBatch batch: Int) -> Int {
         let columns = geometry.columnRows.multipliedReportingOverflow(by: geometry.columnCount).partialValue
         let weights = filters.multipliedReportingOverflow(by: geometry.columnRows / groups).partialValue
@@ -131,8 +132,10 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
             let scratch = Swift.max(columns + gg.paddedSampleSize + wide, gradientWinograd.map { Self.winogradScratch($0, filters: geometry.channels) } ?? 0)
             return scratch + geometry.channels * filters / groups * gg.kernelHeight * gg.kernelWidth
         } ?? 0
-        let forward = Swift.max(columnSpace + geometry.paddedSampleSize + wide, winograd.map { Self.winogradScratch($0, filters: filters) } ?? 0)
-        return (forward + weights + gradient).multipliedReportingOverflow(by: threads).partialValue
+        let forward = Swift.max(columnSpace + geometry.paddedSampleSize + wide, winograd.map { Self.winogradScratch($0, filters: filters) } ?? 0,
+                                winograd.map { Self.winogradWeightGradientScratch($0, filters: filters) } ?? 0)
+        let weightGradient = Swift.max(weights, winograd.map { 16 * filters * $0.channels } ?? 0)
+        return (forward + weightGradient + gradient).multipliedReportingOverflow(by: threads).partialValue
     }
 
     public var parameters: [NamedParameter] {
@@ -348,6 +351,51 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     }
 
     /// Floats for the column matrix of a forward pass over `g`, or one group's packed column matrix.
+    /// Samples whose Winograd tiles `winogradWeightGradient` multiplies at once: about 128 tiles, so that the GEMMs
+    /// over small images still run long while their operands stay near the thread's cache.
+    private static func winogradGradientChunk(_ wg: WinogradGeometry) -> Int { Swift.max(1, 128 / wg.tiles) }
+
+    /// Floats of scratch `winogradWeightGradient` takes per thread: a padded sample, then the transformed input and
+    /// output gradient of a chunk of samples.
+    private static func winogradWeightGradientScratch(_ wg: WinogradGeometry, filters: Int) -> Int {
+        let tiles = winogradGradientChunk(wg).multipliedReportingOverflow(by: wg.tiles).partialValue
+        let transformed = (16 * (wg.channels + filters)).multipliedReportingOverflow(by: tiles).partialValue
+        return wg.paddedSampleSize + transformed + 16 * filters * 8
+    }
+
+    /// `∂L/∂U_ξ[f, c]` summed over `samples` into `du` (`16 · F · C` floats, position by position), the adjoint of
+    /// the Winograd forward pass: `(∂L/∂U_ξ)ᵀ = (∂L/∂M_ξ)ᵀ · V_ξ`, 16 GEMMs `[F × T] · [T × C]` over the tiles of a
+    /// chunk of samples at a time, with each sample's `V` from its input `x` and `∂L/∂M` from its output gradient
+    /// `d` (`Kernels.winogradOutputGradientTransform`). `Kernels.winogradWeightGradientTransform` turns the sum
+    /// into `∂L/∂w`.
+    private static func winogradWeightGradient(
+        _ x: UnsafePointer<Float>, _ d: UnsafePointer<Float>, geometry wg: WinogradGeometry, filters: Int, samples: Range<Int>,
+        scratch: UnsafeMutablePointer<Float>, into du: UnsafeMutablePointer<Float>
+    ) {
+        let (channels, tiles) = (wg.channels, wg.tiles)
+        let (inputSize, outputSize) = (channels * wg.height * wg.width, filters * wg.outputHeight * wg.outputWidth)
+        let chunk = winogradGradientChunk(wg)
+        let padded = scratch, v = scratch + wg.paddedSampleSize
+        var first = samples.lowerBound
+        while first < samples.upperBound {
+            // `∂L/∂M` has rows of the chunk's tiles and 8 floats of room after them.
+            let count = Swift.min(chunk, samples.upperBound - first), rows = count * tiles, pitch = rows + 8
+            let dm = v + 16 * rows * channels
+            for q in 0..<count {
+                Kernels.winogradPad(x + (first + q) * inputSize, geometry: wg, into: padded)
+                Kernels.winogradInputTransform(padded, geometry: wg, into: v + q * tiles * channels, positionStride: rows * channels)
+                Kernels.winogradOutputGradientTransform(d + (first + q) * outputSize, geometry: wg, filters: filters, into: dm + q * tiles, tileStride: pitch)
+            }
+            for position in 0..<16 {
+                GEMM.multiply(
+                    m: filters, n: channels, k: rows, a: dm + position * filters * pitch, lda: pitch,
+                    b: v + position * rows * channels, ldb: channels, c: du + position * filters * channels, ldc: channels,
+                    options: GEMM.Options(accumulate: first != samples.lowerBound))
+            }
+            first += count
+        }
+    }
+
     private static func columnSpace(forward g: ConvolutionGeometry, groups: Int) -> Int {
         Swift.max(g.columnRows * g.columnCount, GEMM.packedCount(k: g.columnRows / groups, n: g.columnCount))
     }
@@ -384,7 +432,8 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
     }
 
     /// `∂L/∂b` in one pass over the gradient; `∂L/∂W` summed over each thread's samples (`∂L/∂Ŷ · X̂ᵀ` per sample
-    /// and group), then over the threads in order; `∂L/∂x` per sample by `col2im(Wᵀ · ∂L/∂Ŷ)`.
+    /// and group, or `winogradWeightGradient`), then over the threads in order; `∂L/∂x` per sample by
+    /// `col2im(Wᵀ · ∂L/∂Ŷ)` or as the convolution of `gradientGeometry`.
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         let g = geometry
         guard let input else { throw LayerError.backwardWithoutForward(layer: Self.typeName) }
@@ -409,8 +458,11 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
             }
         }
         let shares = ThreadPool.shared.shareCount(n)
-        partialWeightGradients.resize(to: [shares, weightSize])
-        scratch.resize(to: [shares, sampleScratch])
+        let winograd = self.winograd
+        let partialSize = winograd.map { 16 * filters * $0.channels } ?? weightSize
+        let backwardScratch = Swift.max(sampleScratch, winograd.map { Self.winogradWeightGradientScratch($0, filters: filters) } ?? 0)
+        partialWeightGradients.resize(to: [shares, partialSize])
+        scratch.resize(to: [shares, backwardScratch])
         var dx = needsInputGradient ? inputGradient.takeBuffer() : Tensor(scalar: 0)
         if needsInputGradient { dx.resize(batch: n, sampleShape: inputSampleShape) }
         let gradientColumnSpace = gradientGeometry.map { Self.columnSpace(forward: $0, groups: groups) } ?? 0
@@ -442,22 +494,28 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                                                 dx.withUnsafeMutableBufferPointer { dx in
                                                     let (d, x, w, dw, partial, work, dx) = (d.baseAddress!, x.baseAddress!, w.baseAddress!, dw.baseAddress!, partial.baseAddress!, work.baseAddress!, dx.baseAddress!)
                                                     ThreadPool.shared.forEachShare(n) { samples, share in
-                                                        let (col, dcol) = (work + share * sampleScratch, work + share * sampleScratch + columnSize)
+                                                        let (col, dcol) = (work + share * backwardScratch, work + share * backwardScratch + columnSize)
                                                         let (padded, wideGradient) = (col + columnSpace, col + columnSpace + g.paddedSampleSize)
+                                                        let sharePartial = partial + share * partialSize
+                                                        if let winograd {
+                                                            Self.winogradWeightGradient(x, d, geometry: winograd, filters: filters, samples: samples, scratch: col, into: sharePartial)
+                                                        }
                                                         for s in samples {
                                                             // ∂L/∂Ŷ at the wide columns: zero where the forward pass discarded its product.
                                                             let dy = wide ? UnsafePointer(wideGradient) : d + s * outputSize
                                                             if wide {
                                                                 Self.widen(d + s * outputSize, rows: filters * g.outputHeight, width: g.outputWidth, pitch: pitch, into: wideGradient)
                                                             }
-                                                            Kernels.unfold(x + s * inputSize, geometry: g, into: col, padded: padded)
-                                                            // (∂L/∂W)ᵀ = X̂ · (∂L/∂Ŷ)ᵀ: B is the narrow gradient, so that packing it costs F·P, not C·KH·KW·P.
-                                                            for group in 0..<groups {
-                                                                GEMM.multiply(
-                                                                    m: groupRows, n: groupFilters, k: columnCount, a: col + group * groupRows * columnCount, lda: columnCount,
-                                                                    b: dy + group * groupFilters * columnCount, ldb: columnCount, transposeB: true,
-                                                                    c: partial + share * weightSize + group * groupRows * groupFilters, ldc: groupFilters,
-                                                                    options: GEMM.Options(accumulate: s != samples.lowerBound))
+                                                            if winograd == nil {
+                                                                Kernels.unfold(x + s * inputSize, geometry: g, into: col, padded: padded)
+                                                                // (∂L/∂W)ᵀ = X̂ · (∂L/∂Ŷ)ᵀ: B is the narrow gradient, so that packing it costs F·P, not C·KH·KW·P.
+                                                                for group in 0..<groups {
+                                                                    GEMM.multiply(
+                                                                        m: groupRows, n: groupFilters, k: columnCount, a: col + group * groupRows * columnCount, lda: columnCount,
+                                                                        b: dy + group * groupFilters * columnCount, ldb: columnCount, transposeB: true,
+                                                                        c: sharePartial + group * groupRows * groupFilters, ldc: groupFilters,
+                                                                        options: GEMM.Options(accumulate: s != samples.lowerBound))
+                                                                }
                                                             }
                                                             guard needsInputGradient else { continue }
                                                             let target = dx + s * inputSize
@@ -478,10 +536,14 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
                                                             Kernels.fold(dcol, geometry: g, into: target, padded: padded)
                                                         }
                                                     }
-                                                    for share in 1..<shares { Kernels.axpy(1, partial + share * weightSize, partial, count: weightSize) }
-                                                    for group in 0..<groups {
-                                                        Kernels.transpose(partial + group * groupRows * groupFilters, rows: groupRows, columns: groupFilters,
-                                                                          into: dw + group * groupFilters * groupRows)
+                                                    for share in 1..<shares { Kernels.axpy(1, partial + share * partialSize, partial, count: partialSize) }
+                                                    if let winograd {
+                                                        Kernels.winogradWeightGradientTransform(partial, filters: filters, channels: winograd.channels, into: dw)
+                                                    } else {
+                                                        for group in 0..<groups {
+                                                            Kernels.transpose(partial + group * groupRows * groupFilters, rows: groupRows, columns: groupFilters,
+                                                                              into: dw + group * groupFilters * groupRows)
+                                                        }
                                                     }
                                                 }
                                             }

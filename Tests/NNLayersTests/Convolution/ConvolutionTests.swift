@@ -56,6 +56,29 @@ import Testing
         #expect(report.worstError < 2e-3, "\(report)")
     }
 
+    /// The Winograd weight gradient multiplies the tiles of a few samples at a time (two of 14 × 14 here, so a
+    /// batch of five makes three chunks): it is the sum of the samples' own gradients, on one thread and on two.
+    @Test(arguments: [1, 2])
+    func winogradWeightGradientSumsItsChunks(threads: Int) throws {
+        try ComputeContext(threads: threads).run {
+            let conv = try Conv2D(inputShape: [8, 14, 14], filters: 8, kernel: [3, 3], padding: [1, 1], initializer: .xavier, seed: 3)
+            let x = GradientCheck.sample([5, 8, 14, 14], seed: 5), dy = GradientCheck.sample([5, 8, 14, 14], seed: 6)
+            _ = try conv.forward(x, training: true)
+            _ = try conv.backward(dy, needsInputGradient: false)
+            let batch = conv.weight.gradient.scalars
+            var sum = [Double](repeating: 0, count: batch.count)
+            let sampleSize = 8 * 14 * 14
+            for s in 0..<5 {
+                let range = s * sampleSize..<(s + 1) * sampleSize
+                _ = try conv.forward(try Tensor(shape: [1, 8, 14, 14], scalars: Array(x.scalars[range])), training: true)
+                _ = try conv.backward(try Tensor(shape: [1, 8, 14, 14], scalars: Array(dy.scalars[range])), needsInputGradient: false)
+                for (i, g) in conv.weight.gradient.scalars.enumerated() { sum[i] += Double(g) }
+            }
+            let worst = zip(batch, sum).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 1e-3 * (sum.map(abs).max() ?? 1), "largest difference \(worst)")
+        }
+    }
+
     /// Each sample's Winograd transforms and products run on one thread, so every thread count gives the same bits.
     @Test func winogradGivesTheSameBitsOnEveryThreadCount() throws {
         func run(threads: Int) throws -> [[UInt32]] {
