@@ -9,8 +9,8 @@
 /// its extra columns are dropped from `Ŷ` and zero in `∂L/∂Ŷ`, so for finite inputs the results are those above.
 /// A 3×3 convolution at stride 1 without dilation or groups, over multiples of 8 channels in and out, runs as
 /// Winograd F(2×2, 3×3) instead (`WinogradGeometry`), for its output and for `∂L/∂x` alike, and `∂L/∂W` by the
-/// adjoint of its transforms: the same function and gradients with fewer multiplications, equal to rounding. At inference, a `BatchNorm` after it is applied as it writes its output
-/// (`NormalizationFolding`).
+/// adjoint of its transforms: the same function and gradients with fewer multiplications, equal to rounding. At
+/// inference, a `BatchNorm` after it is applied as it writes its output (`NormalizationFolding`).
 public final class Conv2D: RegistrableLayer, NormalizationFolding {
     public static let typeName = "Conv2D"
     public static let aliases = ["Convolution"]
@@ -350,7 +350,6 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         return Swift.max(2 * g.columnRows * g.columnCount, Self.columnSpace(forward: g, groups: groups))
     }
 
-    /// Floats for the column matrix of a forward pass over `g`, or one group's packed column matrix.
     /// Samples whose Winograd tiles `winogradWeightGradient` multiplies at once: about 128 tiles, so that the GEMMs
     /// over small images still run long while their operands stay near the thread's cache.
     private static func winogradGradientChunk(_ wg: WinogradGeometry) -> Int { Swift.max(1, 128 / wg.tiles) }
@@ -396,6 +395,7 @@ public final class Conv2D: RegistrableLayer, NormalizationFolding {
         }
     }
 
+    /// Floats for the column matrix of a forward pass over `g`, or one group's packed column matrix.
     private static func columnSpace(forward g: ConvolutionGeometry, groups: Int) -> Int {
         Swift.max(g.columnRows * g.columnCount, GEMM.packedCount(k: g.columnRows / groups, n: g.columnCount))
     }
